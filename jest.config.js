@@ -1,0 +1,29 @@
+// Three tiers (STYLE.md #8): unit specs beside the code run without any server; integration and
+// end-to-end specs talk to real PostgreSQL, Redis, an S3 server and ONNX Runtime, which the
+// integration project's global setup starts on random loopback ports and stops afterwards.
+const preset = require('./jest.preset');
+
+const roots = ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'];
+
+module.exports = {
+  projects: [
+    {
+      ...preset,
+      displayName: 'unit',
+      rootDir: __dirname,
+      roots,
+      testMatch: ['**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$'],
+    },
+    {
+      ...preset,
+      displayName: 'integration',
+      rootDir: __dirname,
+      roots: [...roots, '<rootDir>/test'],
+      testMatch: ['**/*.int.spec.ts', '**/*.e2e.spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+      testTimeout: 60000,
+    },
+  ],
+};

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = (protocols: string[]) =>
+  z.string().refine((s) => {
+    try {
+      return protocols.includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with protocol ${protocols.join(' or ')}`);
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((s) => s === 'true' || s === '1');
+
+/** Settings every service shares. */
+export const BaseEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+});
+
+export const DatabaseEnvSchema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+});
+
+/**
+ * The queue runs on Redis (production default) or, for a zero-install local start, on BullMQ's
+ * PostgreSQL backend over the same database.
+ */
+export const QueueEnvSchema = z.object({
+  QUEUE_BACKEND: z.enum(['redis', 'postgres']).default('redis'),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('dg'),
+});
+
+export const StorageEnvSchema = z.object({
+  STORAGE_DRIVER: z.enum(['s3', 'fs']).default('fs'),
+  STORAGE_FS_ROOT: z.string().default('.data/objects'),
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().default('dentalgemma'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+});
+
+function requireQueueAndStorage<T extends z.infer<typeof QueueEnvSchema> & z.infer<typeof StorageEnvSchema>>(
+  cfg: T,
+  ctx: z.RefinementCtx,
+) {
+  if (cfg.QUEUE_BACKEND === 'redis' && !cfg.REDIS_URL)
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when QUEUE_BACKEND=redis' });
+  if (cfg.STORAGE_DRIVER === 's3' && !cfg.S3_BUCKET)
+    ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required when STORAGE_DRIVER=s3' });
+}
+
+export const CaseApiEnvSchema = BaseEnvSchema.extend({
+  PORT: port.default(3000),
+  ...DatabaseEnvSchema.shape,
+  ...QueueEnvSchema.shape,
+  ...StorageEnvSchema.shape,
+}).superRefine(requireQueueAndStorage);
+export type CaseApiConfig = z.infer<typeof CaseApiEnvSchema>;
+
+export const IngestionEnvSchema = BaseEnvSchema.extend({
+  PORT: port.default(3001),
+  ...DatabaseEnvSchema.shape,
+  ...QueueEnvSchema.shape,
+  ...StorageEnvSchema.shape,
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+}).superRefine(requireQueueAndStorage);
+export type IngestionConfig = z.infer<typeof IngestionEnvSchema>;
+
+export const WorkerEnvSchema = BaseEnvSchema.extend({
+  PORT: port.default(3002),
+  ...QueueEnvSchema.shape,
+  ...StorageEnvSchema.shape,
+  /** Needed only for the PostgreSQL queue backend; the worker owns no tables. */
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  MODEL_DIR: z.string().min(1),
+  MODEL_ID: z.string().min(1).default('dentalgemma-1.5-4b-it'),
+  MODEL_VARIANT: z.string().regex(/^(|_[a-z0-9]+)$/).default(''),
+  EXECUTION_PROVIDERS: z
+    .string()
+    .default('cpu')
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['cpu', 'cuda', 'webgpu'])).min(1)),
+  INTRA_OP_THREADS: z.coerce.number().int().min(0).default(0),
+  MAX_NEW_TOKENS_IMAGE: z.coerce.number().int().positive().default(300),
+  MAX_NEW_TOKENS_TEXT: z.coerce.number().int().positive().default(512),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(1),
+}).superRefine((cfg, ctx) => {
+  requireQueueAndStorage(cfg, ctx);
+  if (cfg.QUEUE_BACKEND === 'postgres' && !cfg.DATABASE_URL)
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required when QUEUE_BACKEND=postgres' });
+});
+export type WorkerConfig = z.infer<typeof WorkerEnvSchema>;
+
+export type QueueConfig = z.infer<typeof QueueEnvSchema> & { DATABASE_URL?: string };
+export type StorageConfig = z.infer<typeof StorageEnvSchema>;

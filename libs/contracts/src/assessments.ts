@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { IdSchema } from './ids';
+import { TaskNameSchema } from './tasks';
+
+export const ASSESSMENT_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export const AssessmentStatusSchema = z.enum(ASSESSMENT_STATUSES);
+export type AssessmentStatus = z.infer<typeof AssessmentStatusSchema>;
+
+export const CreateAssessmentRequestSchema = z
+  .object({
+    task: TaskNameSchema,
+    imageId: IdSchema.optional(),
+  })
+  .strict();
+export type CreateAssessmentRequest = z.infer<typeof CreateAssessmentRequestSchema>;
+
+/** What the engine measured for one generation; stored with the assessment. */
+export const GenerationStatsSchema = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  stopReason: z.enum(['stop-token', 'max-new-tokens']),
+  timeToFirstTokenMs: z.number().nonnegative(),
+  totalMs: z.number().nonnegative(),
+  visionMs: z.number().nonnegative(),
+});
+export type GenerationStats = z.infer<typeof GenerationStatsSchema>;
+
+/** Provenance: which model, weights and prompt produced a text. Required on every completed assessment. */
+export const ModelProvenanceSchema = z.object({
+  modelId: z.string().min(1),
+  weightsDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  promptVersion: z.string().min(1),
+  contractVersion: z.string().min(1),
+});
+export type ModelProvenance = z.infer<typeof ModelProvenanceSchema>;
+
+export const AssessmentViewSchema = z.object({
+  id: IdSchema,
+  caseId: IdSchema,
+  imageId: IdSchema.nullable(),
+  task: TaskNameSchema,
+  status: AssessmentStatusSchema,
+  modelId: z.string().nullable(),
+  weightsDigest: z.string().nullable(),
+  promptVersion: z.string(),
+  contractVersion: z.string(),
+  rawText: z.string().nullable(),
+  output: z.unknown().nullable(),
+  error: z.string().nullable(),
+  stats: GenerationStatsSchema.nullable(),
+  disclaimer: z.string(),
+  reviewRequired: z.literal(true),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  completedAt: z.iso.datetime().nullable(),
+});
+export type AssessmentView = z.infer<typeof AssessmentViewSchema>;

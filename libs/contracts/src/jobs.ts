@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { IdSchema, TenantIdSchema } from './ids';
+import { GenerationStatsSchema, ModelProvenanceSchema } from './assessments';
+import { ModalitySchema } from './images';
+import { TaskNameSchema } from './tasks';
+
+/** The card's case structure, as the text-only task receives it. */
+export const CaseTextSchema = z.object({
+  age: z.number().int().optional(),
+  sex: z.string().optional(),
+  chiefComplaint: z.string().optional(),
+  clinicalFindings: z.string().optional(),
+  radiographicFindings: z.string().optional(),
+  medicalHistory: z.string().optional(),
+});
+export type CaseText = z.infer<typeof CaseTextSchema>;
+
+export const InferenceInputSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('image'),
+    imageId: IdSchema,
+    /** Object key of the 896x896 model derivative; the worker never sees the original. */
+    normalizedKey: z.string().min(1),
+    modality: ModalitySchema,
+    caseText: CaseTextSchema.optional(),
+  }),
+  z.object({ kind: z.literal('text'), caseText: CaseTextSchema }),
+]);
+export type InferenceInput = z.infer<typeof InferenceInputSchema>;
+
+export const RunAssessmentJobSchema = z.object({
+  assessmentId: IdSchema,
+  tenantId: TenantIdSchema,
+  task: TaskNameSchema,
+  input: InferenceInputSchema,
+});
+export type RunAssessmentJob = z.infer<typeof RunAssessmentJobSchema>;
+
+export const AssessmentStartedSchema = z.object({
+  assessmentId: IdSchema,
+  tenantId: TenantIdSchema,
+  startedAt: z.iso.datetime(),
+  worker: z.string(),
+});
+export type AssessmentStarted = z.infer<typeof AssessmentStartedSchema>;
+
+export const AssessmentCompletedSchema = z.object({
+  assessmentId: IdSchema,
+  tenantId: TenantIdSchema,
+  provenance: ModelProvenanceSchema,
+  rawText: z.string(),
+  output: z.unknown(),
+  stats: GenerationStatsSchema,
+  completedAt: z.iso.datetime(),
+});
+export type AssessmentCompleted = z.infer<typeof AssessmentCompletedSchema>;
+
+export const AssessmentFailedSchema = z.object({
+  assessmentId: IdSchema,
+  tenantId: TenantIdSchema,
+  error: z.string(),
+  /** A permanent failure (unreadable image, task that does not fit) will not succeed on retry. */
+  permanent: z.boolean(),
+  failedAt: z.iso.datetime(),
+});
+export type AssessmentFailed = z.infer<typeof AssessmentFailedSchema>;
+
+/**
+ * The job catalogue: every queue, its job names and each job's payload schema, in one place.
+ * Producers and consumers are typed from it, and a consumer refuses to boot without a handler for
+ * each of its queue's jobs.
+ */
+export const JOB_CATALOGUE = {
+  inference: {
+    'assessment.run': RunAssessmentJobSchema,
+  },
+  results: {
+    'assessment.started': AssessmentStartedSchema,
+    'assessment.completed': AssessmentCompletedSchema,
+    'assessment.failed': AssessmentFailedSchema,
+  },
+} as const;
+
+export type JobCatalogue = typeof JOB_CATALOGUE;
+export type QueueName = keyof JobCatalogue;
+export type JobName<Q extends QueueName> = keyof JobCatalogue[Q] & string;
+export type JobPayload<Q extends QueueName, N extends JobName<Q>> = z.infer<
+  JobCatalogue[Q][N] extends z.ZodType ? JobCatalogue[Q][N] : never
+>;

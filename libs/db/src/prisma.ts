@@ -1,0 +1,20 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/prisma/client';
+
+export { PrismaClient, Prisma } from './generated/prisma/client';
+export type * from './generated/prisma/models';
+export { AssessmentStatus, CaseStatus, Modality } from './generated/prisma/enums';
+
+/**
+ * Prisma 7 with the pg driver adapter and the query compiler: no native query engine to download
+ * (ENVIRONMENT.md). One client per process; its pool size follows the connection string.
+ */
+export function createPrismaClient(databaseUrl: string, poolMax = 10): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolMax });
+  return new PrismaClient({ adapter });
+}
+
+/** Prisma's code for a unique-constraint violation: the row exists already (idempotent retries). */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string })?.code === 'P2002';
+}
