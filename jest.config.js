@@ -6,6 +6,8 @@ const preset = require('./jest.preset');
 const roots = ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'];
 
 module.exports = {
+  // Integration specs start services and run the model; unit specs finish far below this anyway.
+  testTimeout: 60000,
   projects: [
     {
       ...preset,
@@ -23,7 +25,6 @@ module.exports = {
       testMatch: ['**/*.int.spec.ts', '**/*.e2e.spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -48,13 +48,12 @@ const { pathsToModuleNameMapper } = (() => {
 const { compilerOptions } = require('./tsconfig.base.json');
 
 module.exports = {
-  testEnvironment: 'node',
+  // onnxruntime-node checks `instanceof Float32Array` against the outer realm's typed arrays.
+  testEnvironment: `${__dirname}/test/jest-ort-environment.js`,
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
     ...pathsToModuleNameMapper(compilerOptions.paths, __dirname),
-    // Prisma's generated client imports its TypeScript siblings with .js extensions (ESM style).
-    '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
 };

@@ -1,7 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPostgres, startRedis, startS3 } from '@dg/devstack';
+import { startPostgres, startRedis, startS3 } from '../libs/devstack/src';
 import { migrateDeploy } from '../tools/db/src/migrate-deploy';
 import { generateTinyModel } from '../tools/model/src/generate-tiny-model';
 
@@ -11,6 +11,8 @@ import { generateTinyModel } from '../tools/model/src/generate-tiny-model';
  */
 export default async function globalSetup(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'dg-test-'));
+  // PostgreSQL runs as its own user when the suite runs as root (CI): let it into the folder.
+  await chmod(root, 0o755);
   const [pg, redis, s3] = await Promise.all([
     startPostgres({ dataDir: join(root, 'pg'), persistent: false }),
     startRedis({ dataDir: join(root, 'redis') }),

@@ -69,6 +69,7 @@ export const IngestionEnvSchema = BaseEnvSchema.extend({
   ...QueueEnvSchema.shape,
   ...StorageEnvSchema.shape,
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),
 }).superRefine(requireQueueAndStorage);
 export type IngestionConfig = z.infer<typeof IngestionEnvSchema>;
 

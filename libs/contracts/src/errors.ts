@@ -11,5 +11,7 @@ export const ErrorBodySchema = z.object({
   issues: z
     .array(z.object({ path: z.string(), message: z.string() }))
     .optional(),
+  /** Readiness failures: the state of each dependency. */
+  details: z.record(z.string(), z.unknown()).optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

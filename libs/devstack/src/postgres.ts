@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort } from './free-port';
 
 export interface RunningPostgres {
@@ -28,7 +28,8 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   const port = opts.port ?? (await freePort());
   const database = opts.database ?? 'dentalgemma';
   const fresh = !existsSync(join(opts.dataDir, 'PG_VERSION'));
-  await mkdir(opts.dataDir, { recursive: true });
+  // initdb runs as an unprivileged user when we are root: it must be able to reach the folder.
+  await mkdir(dirname(opts.dataDir), { recursive: true, mode: 0o755 });
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port,

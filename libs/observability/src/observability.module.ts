@@ -1,4 +1,4 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, FactoryProvider, Module, Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
@@ -10,7 +10,7 @@ export interface ObservabilityOptions {
   service: string;
   logLevel: string;
   /** Built from the app's own providers, so readiness checks exactly what this app uses. */
-  readiness: { inject: (string | symbol | Function)[]; useFactory: (...deps: any[]) => ReadinessCheck[] };
+  readiness: { inject: FactoryProvider['inject']; useFactory: (...deps: any[]) => ReadinessCheck[] };
 }
 
 /** Logs, `/health/live`, `/health/ready` and `/metrics` for one app. */

@@ -17,6 +17,8 @@ export interface ConsumerOptions {
   concurrency: number;
   lockDurationMs?: number;
   onFailed?: (job: Job | undefined, error: Error) => void;
+  /** Connection-level errors (Redis restarting, say); BullMQ reconnects by itself. */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -51,8 +53,8 @@ export class JobConsumer<Q extends QueueName> {
       conn.backend as never,
     );
     if (opts.onFailed) this.worker.on('failed', opts.onFailed);
-    // Errors are reported through 'failed' and the logs; an unhandled 'error' event would crash the process.
-    this.worker.on('error', () => undefined);
+    // An 'error' event without a listener would crash the process; BullMQ recovers from these itself.
+    this.worker.on('error', (error) => opts.onError?.(error));
   }
 
   start(): void {

@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { JobConsumer, type QueueConnection } from '@dg/queue';
+import { QUEUE_CONNECTION } from '../infrastructure/tokens';
+import { AssessmentRepository } from './assessment.repository';
+
+/**
+ * Consumes the worker's results queue. Thin by design: each handler is one repository call, and
+ * each is idempotent, so at-least-once delivery never duplicates or regresses an assessment. A job
+ * leaves the queue only after its result is stored: if Postgres is down it is retried.
+ */
+@Injectable()
+export class ResultsProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ResultsProcessor.name);
+  private consumer?: JobConsumer<'results'>;
+
+  constructor(
+    @Inject(QUEUE_CONNECTION) private readonly conn: QueueConnection,
+    private readonly assessments: AssessmentRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.consumer = new JobConsumer(
+      'results',
+      this.conn,
+      {
+        'assessment.started': (p) => this.assessments.markRunning(p.tenantId, p.assessmentId, new Date(p.startedAt)),
+        'assessment.completed': (p) => this.assessments.complete(p.tenantId, p),
+        'assessment.failed': (p) => this.assessments.fail(p.tenantId, p.assessmentId, p.error, new Date(p.failedAt)),
+      },
+      { concurrency: 8, onFailed: (job, err) => this.logger.warn({ jobId: job?.id, err: err.message }, 'result not stored yet'),
+        onError: (err) => this.logger.warn({ err: err.message }, 'results queue connection error'),
+      },
+    );
+    this.consumer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.close();
+  }
+}

@@ -1,0 +1,45 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { CaseApiConfig } from '@dg/config';
+import { createPrismaClient, PrismaTenantLookup, type PrismaClient } from '@dg/db';
+import { ResolveTenantPipe, TENANT_LOOKUP } from '@dg/http';
+import { JobProducer, queueConnection } from '@dg/queue';
+import { CONFIG, INFERENCE_PRODUCER, PRISMA, QUEUE_CONNECTION } from './tokens';
+
+/** The app's side-effecting adapters, built once from the validated config and closed on shutdown. */
+@Global()
+@Module({})
+export class InfrastructureModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(INFERENCE_PRODUCER) private readonly producer: JobProducer<'inference'>,
+  ) {}
+
+  static forRoot(config: CaseApiConfig) {
+    const conn = queueConnection(config);
+    return {
+      module: InfrastructureModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: QUEUE_CONNECTION, useValue: conn },
+        { provide: PRISMA, useFactory: () => createPrismaClient(config.DATABASE_URL) },
+        { provide: TENANT_LOOKUP, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new PrismaTenantLookup(prisma) },
+        ResolveTenantPipe,
+        {
+          provide: INFERENCE_PRODUCER,
+          useFactory: () =>
+            new JobProducer('inference', conn, {
+              attempts: 3,
+              backoff: { type: 'exponential', delay: 2000 },
+              removeOnComplete: { age: 24 * 3600, count: 10_000 },
+              removeOnFail: false,
+            }),
+        },
+      ],
+      exports: [CONFIG, QUEUE_CONNECTION, PRISMA, INFERENCE_PRODUCER, TENANT_LOOKUP, ResolveTenantPipe],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.producer.close(), this.prisma.$disconnect()]);
+  }
+}

@@ -1,0 +1,79 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable } from '@nestjs/common';
+import type { RunAssessmentJob } from '@dg/contracts';
+import type { WorkerConfig } from '@dg/config';
+import { CorruptImageError, type ImageCodec } from '@dg/imaging';
+import { PromptTooLongError, SYSTEM_PROMPT, taskDefinition, toPixelValues, type ChatPrompt } from '@dg/inference';
+import { PermanentJobError, type JobContext, type JobProducer } from '@dg/queue';
+import { ObjectNotFoundError, type ObjectStore } from '@dg/storage';
+import { CONFIG, IMAGE_CODEC, OBJECT_STORE, RESULTS_PRODUCER } from '../infrastructure/tokens';
+import { ModelService } from '../model/model.service';
+
+/** Errors no retry can fix: the job is failed at once and the failure is reported as permanent. */
+const PERMANENT = [CorruptImageError, ObjectNotFoundError, PromptTooLongError];
+
+/**
+ * One assessment: load the normalized image, build the task's prompt, generate, parse, and publish
+ * the result with its provenance. The worker owns no table; case-api stores what is published.
+ */
+@Injectable()
+export class RunAssessmentService {
+  private readonly workerName = `${hostname()}:${process.pid}`;
+
+  constructor(
+    private readonly model: ModelService,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    @Inject(IMAGE_CODEC) private readonly codec: ImageCodec,
+    @Inject(RESULTS_PRODUCER) private readonly results: JobProducer<'results'>,
+    @Inject(CONFIG) private readonly config: WorkerConfig,
+  ) {}
+
+  async run(job: RunAssessmentJob, ctx: JobContext, maxAttempts: number): Promise<void> {
+    const ids = { assessmentId: job.assessmentId, tenantId: job.tenantId };
+    await this.results.add('assessment.started', { ...ids, startedAt: new Date().toISOString(), worker: this.workerName }, {
+      jobId: `${job.assessmentId}.started.${ctx.attempt}`,
+    });
+    try {
+      const engine = this.model.get();
+      const task = taskDefinition(job.task);
+      const prompt: ChatPrompt = {
+        system: SYSTEM_PROMPT,
+        user: task.buildPrompt({ modality: job.input.kind === 'image' ? job.input.modality : undefined, caseText: job.input.caseText }),
+        pixelValues: job.input.kind === 'image' ? await this.pixels(job.input.normalizedKey, engine.info.imageSize) : undefined,
+      };
+      const maxNewTokens = task.maxNewTokens === 'image' ? this.config.MAX_NEW_TOKENS_IMAGE : this.config.MAX_NEW_TOKENS_TEXT;
+      const generation = await engine.generate(prompt, { maxNewTokens });
+      await this.results.add(
+        'assessment.completed',
+        {
+          ...ids,
+          provenance: {
+            modelId: engine.info.modelId,
+            weightsDigest: engine.info.weightsDigest,
+            promptVersion: task.promptVersion,
+            contractVersion: task.contractVersion,
+          },
+          rawText: generation.text,
+          output: task.parse(generation.text),
+          stats: generation.stats,
+          completedAt: new Date().toISOString(),
+        },
+        { jobId: `${job.assessmentId}.completed` },
+      );
+    } catch (error) {
+      const permanent = PERMANENT.some((type) => error instanceof type) || error instanceof PermanentJobError;
+      if (permanent || ctx.attempt >= maxAttempts) {
+        await this.results.add(
+          'assessment.failed',
+          { ...ids, error: (error as Error).message, permanent, failedAt: new Date().toISOString() },
+          { jobId: `${job.assessmentId}.failed` },
+        );
+      }
+      throw permanent ? new PermanentJobError((error as Error).message) : error;
+    }
+  }
+
+  private async pixels(key: string, size: number): Promise<Float32Array> {
+    return toPixelValues(await this.codec.decodeRgb(await this.store.get(key)), size);
+  }
+}

@@ -1,0 +1,61 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { WorkerConfig } from '@dg/config';
+import { SharpImageCodec } from '@dg/imaging';
+import { OnnxDentalGemmaEngine, type InferenceEngine } from '@dg/inference';
+import { JobProducer, queueConnection } from '@dg/queue';
+import { createObjectStore } from '@dg/storage';
+import { ModelService } from '../model/model.service';
+import { CONFIG, ENGINE_FACTORY, IMAGE_CODEC, OBJECT_STORE, QUEUE_CONNECTION, RESULTS_PRODUCER } from './tokens';
+
+export type EngineFactory = (log: (msg: string) => void) => Promise<InferenceEngine>;
+
+@Global()
+@Module({})
+export class InfrastructureModule implements OnApplicationShutdown {
+  constructor(@Inject(RESULTS_PRODUCER) private readonly results: JobProducer<'results'>) {}
+
+  static forRoot(config: WorkerConfig) {
+    const conn = queueConnection(config);
+    const engineFactory: EngineFactory = (log) =>
+      OnnxDentalGemmaEngine.load({
+        dir: config.MODEL_DIR,
+        modelId: config.MODEL_ID,
+        variant: config.MODEL_VARIANT,
+        session: {
+          providers: config.EXECUTION_PROVIDERS,
+          intraOpThreads: config.INTRA_OP_THREADS,
+          graphOptimizationLevel: 'all',
+          enableCpuMemArena: true,
+        },
+        log,
+      });
+    return {
+      module: InfrastructureModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: QUEUE_CONNECTION, useValue: conn },
+        { provide: OBJECT_STORE, useFactory: () => createObjectStore(config) },
+        { provide: IMAGE_CODEC, useFactory: () => new SharpImageCodec() },
+        { provide: ENGINE_FACTORY, useValue: engineFactory },
+        // The one model of this process; global so readiness can report on it.
+        ModelService,
+        {
+          provide: RESULTS_PRODUCER,
+          // Results must survive a case-api or Postgres outage: many attempts, growing backoff.
+          useFactory: () =>
+            new JobProducer('results', conn, {
+              attempts: 12,
+              backoff: { type: 'exponential', delay: 1000 },
+              removeOnComplete: { age: 3600, count: 10_000 },
+              removeOnFail: false,
+            }),
+        },
+      ],
+      exports: [CONFIG, QUEUE_CONNECTION, OBJECT_STORE, IMAGE_CODEC, ENGINE_FACTORY, RESULTS_PRODUCER, ModelService],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.results.close();
+  }
+}

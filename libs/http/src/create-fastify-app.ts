@@ -1,0 +1,29 @@
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { ErrorBodyFilter } from './error-filter';
+
+export interface FastifyAppOptions {
+  bodyLimitBytes?: number;
+}
+
+/**
+ * A Nest app on Fastify with the platform's conventions: JSON error bodies everywhere (also for
+ * Fastify's own parse errors, which happen before Nest sees the request), pino logs, shutdown hooks.
+ */
+export async function createFastifyApp(module: Type | DynamicModule, opts: FastifyAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024 });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ErrorBodyFilter());
+  app.enableShutdownHooks();
+  return app;
+}
+
+export async function listen(app: INestApplication, port: number, host: string): Promise<string> {
+  await app.listen(port, host);
+  const address = app.getHttpServer().address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  return `http://${host}:${actual}`;
+}

@@ -1,0 +1,42 @@
+import type { GenerationStats } from '@dg/contracts';
+
+export interface ChatPrompt {
+  /** Gemma 3 has no system role: the chat template folds this into the first user turn. */
+  system: string;
+  user: string;
+  /** Channels-first pixel values of the 896x896 model derivative, already normalized. */
+  pixelValues?: Float32Array;
+}
+
+export interface GenerateOptions {
+  maxNewTokens: number;
+  /** Defaults to the model's own stop tokens (eos and <end_of_turn>). */
+  stopTokenIds?: number[];
+}
+
+export interface Generation {
+  text: string;
+  tokenIds: number[];
+  stats: GenerationStats;
+}
+
+export interface EngineInfo {
+  modelId: string;
+  weightsDigest: string;
+  variant: string;
+  executionProvider: string;
+  loadMs: number;
+  /** Side of the square image the vision encoder takes (896 for Gemma 3). */
+  imageSize: number;
+}
+
+/** The model-engine port: the worker depends on this, the ONNX Runtime adapter implements it. */
+export interface InferenceEngine {
+  readonly info: EngineInfo;
+  generate(prompt: ChatPrompt, opts: GenerateOptions): Promise<Generation>;
+  dispose(): Promise<void>;
+}
+
+export class PromptTooLongError extends Error {
+  override readonly name = 'PromptTooLongError';
+}

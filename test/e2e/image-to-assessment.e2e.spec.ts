@@ -1,0 +1,221 @@
+import { join } from 'node:path';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { AssessmentView, CaseView, ImageView } from '@dg/contracts';
+import { createPrismaClient, ensureOrganization, type PrismaClient } from '@dg/db';
+import { OnnxDentalGemmaEngine, SYSTEM_PROMPT, taskDefinition, toPixelValues, weightFiles, sha256File } from '@dg/inference';
+import { SharpImageCodec } from '@dg/imaging';
+import { testEnv, uniqueName } from '@dg/testing';
+import { createHash } from 'node:crypto';
+import { panoramicPng, photoJpeg } from '../support/images';
+import { startPlatform, waitFor, type RunningPlatform } from '../support/platform';
+
+/**
+ * The walking skeleton: an image goes through ingestion, case-api, the queue and the inference
+ * worker on real PostgreSQL, Redis, S3 and ONNX Runtime, and comes back as a stored assessment.
+ */
+describe('image to stored assessment, through all three services', () => {
+  let platform: RunningPlatform;
+  let prisma: PrismaClient;
+  let tenant: string;
+  let caseId: string;
+  let lastReadiness = '';
+  const env = testEnv();
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: env.S3_ENDPOINT,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
+  });
+
+  const api = async (base: string, path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { 'x-tenant': tenant, ...(init.body && typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const upload = async (bytes: Buffer, fields: Record<string, string>, filename = 'x.png') => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append('file', new Blob([new Uint8Array(bytes)]), filename);
+    return api(platform.ingestion, '/v1/images', { method: 'POST', body: form });
+  };
+  const assess = async (body: unknown) =>
+    api(platform.caseApi, `/v1/cases/${caseId}/assessments`, { method: 'POST', body: JSON.stringify(body) });
+  const finished = (id: string) =>
+    waitFor(`assessment ${id}`, async () => {
+      const { body } = await api(platform.caseApi, `/v1/assessments/${id}`);
+      return body.status === 'completed' || body.status === 'failed' ? (body as AssessmentView) : undefined;
+    }, 60_000);
+
+  beforeAll(async () => {
+    prisma = createPrismaClient(env.DATABASE_URL, 2);
+    tenant = uniqueName('org').toLowerCase();
+    await ensureOrganization(prisma, tenant, 'E2E Dental Chain');
+    // A bucket of its own, so counting objects sees only what this spec's platform wrote.
+    const bucket = uniqueName('e2e').toLowerCase();
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    platform = await startPlatform({ S3_BUCKET: bucket });
+    await waitFor('worker readiness', async () => {
+      const res = await fetch(`${platform.worker}/health/ready`);
+      lastReadiness = await res.text();
+      return res.status === 200 ? true : undefined;
+    }).catch((error) => {
+      throw new Error(`${error.message}: ${lastReadiness}`);
+    });
+    const created = await api(platform.caseApi, '/v1/cases', {
+      method: 'POST',
+      body: JSON.stringify({
+        patient: { externalId: 'PMS-1001', age: 35, sex: 'male' },
+        chiefComplaint: 'Severe throbbing pain in the lower right molar region for 3 days.',
+        clinicalFindings: 'Deep carious lesion on tooth 46 with tenderness to percussion.',
+        radiographicFindings: 'Periapical radiolucency at the apex of 46.',
+        medicalHistory: 'No significant medical history.',
+      }),
+    });
+    expect(created.status).toBe(201);
+    caseId = (created.body as CaseView).id;
+  });
+
+  afterAll(async () => {
+    await platform?.close();
+    await prisma?.$disconnect();
+  });
+
+  it('stores an assessment produced by ONNX Runtime, with provenance', async () => {
+    const pano = await panoramicPng(1);
+    const up = await upload(pano, { caseId });
+    expect(up.status).toBe(201);
+    const image = up.body as ImageView;
+    expect(image).toMatchObject({ caseId, format: 'png', modality: 'panoramic', width: 1400, height: 700 });
+
+    const [a1, a2] = await Promise.all([
+      assess({ task: 'pathology-classification', imageId: image.id }),
+      assess({ task: 'pathology-classification', imageId: image.id }),
+    ]);
+    expect(a1.status).toBe(201);
+    expect(a1.body).toMatchObject({ status: 'queued', task: 'pathology-classification', reviewRequired: true });
+    const [r1, r2] = await Promise.all([finished(a1.body.id), finished(a2.body.id)]);
+
+    expect(r1.status).toBe('completed');
+    expect(r1.rawText?.length).toBeGreaterThan(0);
+    // The same input gives the same text: greedy decoding on the same graphs.
+    expect(r2.rawText).toBe(r1.rawText);
+    expect(r1).toMatchObject({
+      modelId: 'tiny-dentalgemma',
+      promptVersion: 'pathology-classification@1',
+      contractVersion: 'text@1',
+      disclaimer: expect.stringMatching(/decision support for licensed dental professionals/),
+    });
+    expect(r1.stats!.promptTokens).toBeGreaterThan(256);
+    expect(r1.stats!.completionTokens).toBeGreaterThan(0);
+    expect(r1.startedAt).not.toBeNull();
+
+    // The stored digest is the digest of the files loaded, recomputed here independently.
+    const files = await weightFiles(env.TINY_MODEL_DIR, '');
+    const lines = [];
+    for (const f of files) lines.push(`${await sha256File(join(env.TINY_MODEL_DIR, f))}  ${f}\n`);
+    expect(r1.weightsDigest).toBe(`sha256:${createHash('sha256').update(lines.join('')).digest('hex')}`);
+
+    // And the text is what ONNX Runtime gives for that image and prompt when run directly.
+    const engine = await OnnxDentalGemmaEngine.load({
+      dir: env.TINY_MODEL_DIR,
+      modelId: 'direct',
+      variant: '',
+      session: { providers: ['cpu'], intraOpThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: true },
+    });
+    try {
+      const derivative = await new SharpImageCodec().normalize(pano);
+      const direct = await engine.generate(
+        {
+          system: SYSTEM_PROMPT,
+          user: taskDefinition('pathology-classification').buildPrompt({}),
+          pixelValues: toPixelValues(await new SharpImageCodec().decodeRgb(derivative.derivative), 896),
+        },
+        { maxNewTokens: 24 },
+      );
+      expect(direct.text).toBe(r1.rawText);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('gives different text for different images', async () => {
+    const texts = new Set<string>();
+    for (const bytes of [await panoramicPng(2), await panoramicPng(7), await photoJpeg(3)]) {
+      const up = await upload(bytes, { caseId });
+      expect(up.status).toBe(201);
+      const task = (up.body as ImageView).modality === 'intraoral-photo' ? 'clinical-photo-analysis' : 'radiographic-report';
+      const a = await assess({ task, imageId: up.body.id });
+      const done = await finished(a.body.id);
+      expect(done.status).toBe('completed');
+      texts.add(`${task}:${done.rawText}`);
+    }
+    expect(texts.size).toBe(3);
+  });
+
+  it('runs a text-only clinical case analysis the same way', async () => {
+    const a = await assess({ task: 'case-analysis' });
+    expect(a.status).toBe(201);
+    expect(a.body.imageId).toBeNull();
+    const done = await finished(a.body.id);
+    expect(done.status).toBe('completed');
+    expect(done.rawText!.length).toBeGreaterThan(0);
+    expect(done.promptVersion).toBe('case-analysis@1');
+    expect(done.stats!.promptTokens).toBeLessThan(256);
+  });
+
+  describe('bad input: a 4xx with a JSON body naming the problem, and nothing written', () => {
+    const objectCount = async () => {
+      let count = 0;
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: platform.env['S3_BUCKET'], ContinuationToken: token }));
+        count += page.KeyCount ?? 0;
+        token = page.NextContinuationToken;
+      } while (token);
+      return count;
+    };
+    const formWith = (fields: Record<string, string>) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
+      return form;
+    };
+    // Scoped to this spec's tenant: other specs write to the same database in parallel.
+    const rowCounts = async () => {
+      const where = { organization: { slug: tenant } };
+      return {
+        images: await prisma.image.count({ where }),
+        assessments: await prisma.assessment.count({ where }),
+        cases: await prisma.case.count({ where }),
+        patients: await prisma.patient.count({ where }),
+      };
+    };
+
+    const cases: [string, () => Promise<{ status: number; body: any }>, number, RegExp][] = [
+      ['a non-image upload', () => upload(Buffer.from('%PDF-1.7 not an image'), { caseId }, 'scan.png'), 415, /detected pdf/],
+      ['an upload for an unknown case', async () => upload(await panoramicPng(9, 200, 100), { caseId: '00000000-0000-4000-8000-000000000000' }), 404, /case .* not found/],
+      ['an upload with a malformed caseId', async () => upload(await panoramicPng(9, 200, 100), { caseId: 'nope' }), 400, /caseId/],
+      ['an upload without a file', () => api(platform.ingestion, '/v1/images', { method: 'POST', body: formWith({ caseId }) }), 400, /file/],
+      ['an empty file', () => upload(Buffer.alloc(0), { caseId }), 415, /detected empty/],
+      ['an assessment without a task', () => assess({}), 400, /task/],
+      ['an assessment with an unknown task', () => assess({ task: 'tarot-reading' }), 400, /task/],
+      ['an image task without an image', () => assess({ task: 'pathology-classification' }), 422, /needs an imageId/],
+      ['a text task given an image', () => assess({ task: 'case-analysis', imageId: '00000000-0000-4000-8000-000000000000' }), 422, /omit imageId/],
+      ['an assessment for an unknown case', () => api(platform.caseApi, '/v1/cases/00000000-0000-4000-8000-000000000000/assessments', { method: 'POST', body: JSON.stringify({ task: 'case-analysis' }) }), 404, /case .* not found/],
+      ['a malformed JSON body', () => api(platform.caseApi, `/v1/cases/${caseId}/assessments`, { method: 'POST', body: '{"task": ' }), 400, /JSON/i],
+      ['a case without a patient', () => api(platform.caseApi, '/v1/cases', { method: 'POST', body: JSON.stringify({ chiefComplaint: 'pain' }) }), 400, /patient/],
+      ['a request without a tenant', () => fetch(`${platform.caseApi}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(async (r) => ({ status: r.status, body: await r.json() })), 401, /x-tenant/],
+    ];
+
+    it.each(cases)('%s', async (_name, send, status, message) => {
+      const [objectsBefore, rowsBefore] = [await objectCount(), await rowCounts()];
+      const res = await send();
+      expect(res.status).toBe(status);
+      expect(res.body).toMatchObject({ statusCode: status, code: expect.any(String), message: expect.stringMatching(message) });
+      expect(await objectCount()).toBe(objectsBefore);
+      expect(await rowCounts()).toEqual(rowsBefore);
+    });
+  });
+});
