@@ -7,7 +7,18 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: ['**/node_modules', '**/dist', '**/generated/**', '.data', 'tmp', 'models', 'coverage', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      '**/node_modules',
+      '**/dist',
+      '**/generated/**',
+      '.data',
+      'tmp',
+      'models',
+      'coverage',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   {
     files: ['**/*.ts'],
@@ -22,7 +33,16 @@ export default [
             { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:contracts', 'type:config'] },
             { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:adapter'] },
             { sourceTag: 'type:devstack', onlyDependOnLibsWithTags: ['type:contracts', 'type:config'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:adapter', 'type:devstack', 'type:testing'] },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:config',
+                'type:adapter',
+                'type:devstack',
+                'type:testing',
+              ],
+            },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:adapter'] },
             { sourceTag: 'scope:case-api', notDependOnLibsWithTags: ['scope:ingestion', 'scope:inference-worker'] },
             { sourceTag: 'scope:ingestion', notDependOnLibsWithTags: ['scope:case-api', 'scope:inference-worker'] },

@@ -6,8 +6,7 @@ interface Stoppable {
 
 export default async function globalTeardown(): Promise<void> {
   const stack = (globalThis as Record<string, unknown>)['__DG_STACK__'] as
-    | { pg: Stoppable; redis: Stoppable; s3: Stoppable; root: string }
-    | undefined;
+    { pg: Stoppable; redis: Stoppable; s3: Stoppable; root: string } | undefined;
   if (!stack) return;
   await Promise.allSettled([stack.pg.stop(), stack.redis.stop(), stack.s3.stop()]);
   await rm(stack.root, { recursive: true, force: true });

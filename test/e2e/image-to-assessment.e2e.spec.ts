@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { AssessmentView, CaseView, ImageView } from '@dg/contracts';
 import { createPrismaClient, ensureOrganization, type PrismaClient } from '@dg/db';
-import { OnnxDentalGemmaEngine, SYSTEM_PROMPT, taskDefinition, toPixelValues, weightFiles, sha256File } from '@dg/inference';
+import {
+  OnnxDentalGemmaEngine,
+  SYSTEM_PROMPT,
+  taskDefinition,
+  toPixelValues,
+  weightFiles,
+  sha256File,
+} from '@dg/inference';
 import { SharpImageCodec } from '@dg/imaging';
 import { testEnv, uniqueName } from '@dg/testing';
 import { createHash } from 'node:crypto';
@@ -30,7 +37,11 @@ describe('image to stored assessment, through all three services', () => {
   const api = async (base: string, path: string, init: RequestInit = {}) => {
     const res = await fetch(`${base}${path}`, {
       ...init,
-      headers: { 'x-tenant': tenant, ...(init.body && typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}), ...init.headers },
+      headers: {
+        'x-tenant': tenant,
+        ...(init.body && typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}),
+        ...init.headers,
+      },
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
@@ -44,10 +55,14 @@ describe('image to stored assessment, through all three services', () => {
   const assess = async (body: unknown) =>
     api(platform.caseApi, `/v1/cases/${caseId}/assessments`, { method: 'POST', body: JSON.stringify(body) });
   const finished = (id: string) =>
-    waitFor(`assessment ${id}`, async () => {
-      const { body } = await api(platform.caseApi, `/v1/assessments/${id}`);
-      return body.status === 'completed' || body.status === 'failed' ? (body as AssessmentView) : undefined;
-    }, 60_000);
+    waitFor(
+      `assessment ${id}`,
+      async () => {
+        const { body } = await api(platform.caseApi, `/v1/assessments/${id}`);
+        return body.status === 'completed' || body.status === 'failed' ? (body as AssessmentView) : undefined;
+      },
+      60_000,
+    );
 
   beforeAll(async () => {
     prisma = createPrismaClient(env.DATABASE_URL, 2);
@@ -146,7 +161,8 @@ describe('image to stored assessment, through all three services', () => {
     for (const bytes of [await panoramicPng(2), await panoramicPng(7), await photoJpeg(3)]) {
       const up = await upload(bytes, { caseId });
       expect(up.status).toBe(201);
-      const task = (up.body as ImageView).modality === 'intraoral-photo' ? 'clinical-photo-analysis' : 'radiographic-report';
+      const task =
+        (up.body as ImageView).modality === 'intraoral-photo' ? 'clinical-photo-analysis' : 'radiographic-report';
       const a = await assess({ task, imageId: up.body.id });
       const done = await finished(a.body.id);
       expect(done.status).toBe('completed');
@@ -166,12 +182,29 @@ describe('image to stored assessment, through all three services', () => {
     expect(done.stats!.promptTokens).toBeLessThan(256);
   });
 
+  it('exposes liveness, readiness and Prometheus metrics on every service', async () => {
+    for (const [base, service] of [
+      [platform.caseApi, 'case-api'],
+      [platform.ingestion, 'ingestion'],
+      [platform.worker, 'inference-worker'],
+    ] as const) {
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(Object.keys((await ready.json()).details).length).toBeGreaterThanOrEqual(2);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain(`process_resident_memory_bytes{service="${service}"}`);
+    }
+  });
+
   describe('bad input: a 4xx with a JSON body naming the problem, and nothing written', () => {
     const objectCount = async () => {
       let count = 0;
       let token: string | undefined;
       do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: platform.env['S3_BUCKET'], ContinuationToken: token }));
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: platform.env['S3_BUCKET'], ContinuationToken: token }),
+        );
         count += page.KeyCount ?? 0;
         token = page.NextContinuationToken;
       } while (token);
@@ -194,26 +227,84 @@ describe('image to stored assessment, through all three services', () => {
     };
 
     const cases: [string, () => Promise<{ status: number; body: any }>, number, RegExp][] = [
-      ['a non-image upload', () => upload(Buffer.from('%PDF-1.7 not an image'), { caseId }, 'scan.png'), 415, /detected pdf/],
-      ['an upload for an unknown case', async () => upload(await panoramicPng(9, 200, 100), { caseId: '00000000-0000-4000-8000-000000000000' }), 404, /case .* not found/],
-      ['an upload with a malformed caseId', async () => upload(await panoramicPng(9, 200, 100), { caseId: 'nope' }), 400, /caseId/],
-      ['an upload without a file', () => api(platform.ingestion, '/v1/images', { method: 'POST', body: formWith({ caseId }) }), 400, /file/],
+      [
+        'a non-image upload',
+        () => upload(Buffer.from('%PDF-1.7 not an image'), { caseId }, 'scan.png'),
+        415,
+        /detected pdf/,
+      ],
+      [
+        'an upload for an unknown case',
+        async () => upload(await panoramicPng(9, 200, 100), { caseId: '00000000-0000-4000-8000-000000000000' }),
+        404,
+        /case .* not found/,
+      ],
+      [
+        'an upload with a malformed caseId',
+        async () => upload(await panoramicPng(9, 200, 100), { caseId: 'nope' }),
+        400,
+        /caseId/,
+      ],
+      [
+        'an upload without a file',
+        () => api(platform.ingestion, '/v1/images', { method: 'POST', body: formWith({ caseId }) }),
+        400,
+        /file/,
+      ],
       ['an empty file', () => upload(Buffer.alloc(0), { caseId }), 415, /detected empty/],
       ['an assessment without a task', () => assess({}), 400, /task/],
       ['an assessment with an unknown task', () => assess({ task: 'tarot-reading' }), 400, /task/],
       ['an image task without an image', () => assess({ task: 'pathology-classification' }), 422, /needs an imageId/],
-      ['a text task given an image', () => assess({ task: 'case-analysis', imageId: '00000000-0000-4000-8000-000000000000' }), 422, /omit imageId/],
-      ['an assessment for an unknown case', () => api(platform.caseApi, '/v1/cases/00000000-0000-4000-8000-000000000000/assessments', { method: 'POST', body: JSON.stringify({ task: 'case-analysis' }) }), 404, /case .* not found/],
-      ['a malformed JSON body', () => api(platform.caseApi, `/v1/cases/${caseId}/assessments`, { method: 'POST', body: '{"task": ' }), 400, /JSON/i],
-      ['a case without a patient', () => api(platform.caseApi, '/v1/cases', { method: 'POST', body: JSON.stringify({ chiefComplaint: 'pain' }) }), 400, /patient/],
-      ['a request without a tenant', () => fetch(`${platform.caseApi}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(async (r) => ({ status: r.status, body: await r.json() })), 401, /x-tenant/],
+      [
+        'a text task given an image',
+        () => assess({ task: 'case-analysis', imageId: '00000000-0000-4000-8000-000000000000' }),
+        422,
+        /omit imageId/,
+      ],
+      [
+        'an assessment for an unknown case',
+        () =>
+          api(platform.caseApi, '/v1/cases/00000000-0000-4000-8000-000000000000/assessments', {
+            method: 'POST',
+            body: JSON.stringify({ task: 'case-analysis' }),
+          }),
+        404,
+        /case .* not found/,
+      ],
+      [
+        'a malformed JSON body',
+        () => api(platform.caseApi, `/v1/cases/${caseId}/assessments`, { method: 'POST', body: '{"task": ' }),
+        400,
+        /JSON/i,
+      ],
+      [
+        'a case without a patient',
+        () => api(platform.caseApi, '/v1/cases', { method: 'POST', body: JSON.stringify({ chiefComplaint: 'pain' }) }),
+        400,
+        /patient/,
+      ],
+      [
+        'a request without a tenant',
+        () =>
+          fetch(`${platform.caseApi}/v1/cases`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          }).then(async (r) => ({ status: r.status, body: await r.json() })),
+        401,
+        /x-tenant/,
+      ],
     ];
 
     it.each(cases)('%s', async (_name, send, status, message) => {
       const [objectsBefore, rowsBefore] = [await objectCount(), await rowCounts()];
       const res = await send();
       expect(res.status).toBe(status);
-      expect(res.body).toMatchObject({ statusCode: status, code: expect.any(String), message: expect.stringMatching(message) });
+      expect(res.body).toMatchObject({
+        statusCode: status,
+        code: expect.any(String),
+        message: expect.stringMatching(message),
+      });
       expect(await objectCount()).toBe(objectsBefore);
       expect(await rowCounts()).toEqual(rowsBefore);
     });

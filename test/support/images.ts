@@ -9,7 +9,9 @@ export async function panoramicPng(seed: number, width = 1400, height = 700): Pr
       data[y * width + x] = Math.max(0, Math.min(255, Math.round(v)));
     }
   }
-  return sharp(data, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
 /** A synthetic colour intraoral photo, as a JPEG with EXIF (to prove derivatives drop it). */

@@ -32,12 +32,7 @@ export class CaseApiModule {
         }),
       ],
       controllers: [CasesController, AssessmentsController],
-      providers: [
-        CaseRepository,
-        AssessmentRepository,
-        RequestAssessmentService,
-        ResultsProcessor,
-      ],
+      providers: [CaseRepository, AssessmentRepository, RequestAssessmentService, ResultsProcessor],
     };
   }
 }

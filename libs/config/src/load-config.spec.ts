@@ -14,15 +14,13 @@ describe('loadConfig', () => {
   });
 
   it('names the missing variable', () => {
-    expect(() => loadConfig(CaseApiEnvSchema, { REDIS_URL: 'redis://x:1' })).toThrow(
-      /DATABASE_URL: .*not set/,
-    );
+    expect(() => loadConfig(CaseApiEnvSchema, { REDIS_URL: 'redis://x:1' })).toThrow(/DATABASE_URL: .*not set/);
   });
 
   it('names a variable required by another setting', () => {
-    expect(() =>
-      loadConfig(CaseApiEnvSchema, { DATABASE_URL: 'postgres://a@b/c', QUEUE_BACKEND: 'redis' }),
-    ).toThrow(/REDIS_URL: required when QUEUE_BACKEND=redis/);
+    expect(() => loadConfig(CaseApiEnvSchema, { DATABASE_URL: 'postgres://a@b/c', QUEUE_BACKEND: 'redis' })).toThrow(
+      /REDIS_URL: required when QUEUE_BACKEND=redis/,
+    );
   });
 
   it('rejects a bad value and shows it, but hides secrets', () => {

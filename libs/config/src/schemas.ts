@@ -2,16 +2,17 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = (protocols: string[]) =>
-  z.string().refine((s) => {
-    try {
-      return protocols.includes(new URL(s).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL with protocol ${protocols.join(' or ')}`);
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((s) => s === 'true' || s === '1');
+  z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with protocol ${protocols.join(' or ')}`,
+  );
+const bool = z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1');
 
 /** Settings every service shares. */
 export const BaseEnvSchema = z.object({
@@ -31,7 +32,10 @@ export const DatabaseEnvSchema = z.object({
 export const QueueEnvSchema = z.object({
   QUEUE_BACKEND: z.enum(['redis', 'postgres']).default('redis'),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
-  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('dg'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/)
+    .default('dg'),
 });
 
 export const StorageEnvSchema = z.object({
@@ -68,7 +72,11 @@ export const IngestionEnvSchema = BaseEnvSchema.extend({
   ...DatabaseEnvSchema.shape,
   ...QueueEnvSchema.shape,
   ...StorageEnvSchema.shape,
-  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),
 }).superRefine(requireQueueAndStorage);
 export type IngestionConfig = z.infer<typeof IngestionEnvSchema>;
@@ -81,11 +89,19 @@ export const WorkerEnvSchema = BaseEnvSchema.extend({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   MODEL_DIR: z.string().min(1),
   MODEL_ID: z.string().min(1).default('dentalgemma-1.5-4b-it'),
-  MODEL_VARIANT: z.string().regex(/^(|_[a-z0-9]+)$/).default(''),
+  MODEL_VARIANT: z
+    .string()
+    .regex(/^(|_[a-z0-9]+)$/)
+    .default(''),
   EXECUTION_PROVIDERS: z
     .string()
     .default('cpu')
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(['cpu', 'cuda', 'webgpu'])).min(1)),
   INTRA_OP_THREADS: z.coerce.number().int().min(0).default(0),
   MAX_NEW_TOKENS_IMAGE: z.coerce.number().int().positive().default(300),

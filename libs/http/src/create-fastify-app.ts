@@ -12,9 +12,15 @@ export interface FastifyAppOptions {
  * A Nest app on Fastify with the platform's conventions: JSON error bodies everywhere (also for
  * Fastify's own parse errors, which happen before Nest sees the request), pino logs, shutdown hooks.
  */
-export async function createFastifyApp(module: Type | DynamicModule, opts: FastifyAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createFastifyApp(
+  module: Type | DynamicModule,
+  opts: FastifyAppOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024 });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorBodyFilter());
   app.enableShutdownHooks();

@@ -43,10 +43,17 @@ export function toErrorBody(exception: unknown): ErrorBody {
       // @nestjs/terminus: keep which dependency is down, that is the point of the probe.
       const r = response as { details: Record<string, unknown>; error?: Record<string, unknown> };
       const down = Object.keys(r.error ?? {});
-      return { statusCode: status, code: 'not_ready', message: `not ready: ${down.join(', ') || 'unknown'}`, details: r.details };
+      return {
+        statusCode: status,
+        code: 'not_ready',
+        message: `not ready: ${down.join(', ') || 'unknown'}`,
+        details: r.details,
+      };
     }
     const message =
-      typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+      typeof response === 'string'
+        ? response
+        : String((response as { message?: unknown }).message ?? exception.message);
     return { statusCode: status, code: CODES[status] ?? `http_${status}`, message };
   }
   // Fastify's own errors (malformed JSON, body too large, wrong content type) carry a statusCode.

@@ -15,7 +15,11 @@ export const TenantSlug = createParamDecorator((_: unknown, ctx: ExecutionContex
   const header = ctx.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-tenant'];
   const parsed = TenantSlugSchema.safeParse(header);
   if (!parsed.success) {
-    throw new ApiError(HttpStatus.UNAUTHORIZED, 'tenant_required', 'send the x-tenant header with your organization slug');
+    throw new ApiError(
+      HttpStatus.UNAUTHORIZED,
+      'tenant_required',
+      'send the x-tenant header with your organization slug',
+    );
   }
   return parsed.data;
 });

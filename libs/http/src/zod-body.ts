@@ -12,7 +12,10 @@ export function zodIssues(error: z.ZodError): { path: string; message: string }[
  * field. The schema is the single source of truth for the type the handler receives.
  */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
-  constructor(private readonly schema: S, private readonly what = 'request body') {}
+  constructor(
+    private readonly schema: S,
+    private readonly what = 'request body',
+  ) {}
 
   transform(value: unknown): z.infer<S> {
     const result = this.schema.safeParse(value);

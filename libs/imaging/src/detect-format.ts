@@ -9,7 +9,8 @@ export interface DetectedFormat {
 
 const startsWith = (b: Buffer, bytes: number[], at = 0) =>
   b.length >= at + bytes.length && bytes.every((v, i) => b[at + i] === v);
-const ascii = (b: Buffer, text: string, at = 0) => b.length >= at + text.length && b.toString('latin1', at, at + text.length) === text;
+const ascii = (b: Buffer, text: string, at = 0) =>
+  b.length >= at + text.length && b.toString('latin1', at, at + text.length) === text;
 
 /**
  * Reads the magic bytes. Unsupported formats are still named (dicom, gif, pdf, zip, svg...) so the
@@ -20,7 +21,8 @@ export function detectFormat(head: Buffer): DetectedFormat {
   const other = (format: string): DetectedFormat => ({ format, supported: false });
   if (startsWith(head, [0xff, 0xd8, 0xff])) return supported('jpeg');
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return supported('png');
-  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) return supported('tiff');
+  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a]))
+    return supported('tiff');
   if (ascii(head, 'RIFF') && ascii(head, 'WEBP', 8)) return supported('webp');
   if (ascii(head, 'DICM', 128)) return other('dicom');
   if (ascii(head, 'GIF87a') || ascii(head, 'GIF89a')) return other('gif');

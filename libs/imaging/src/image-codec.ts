@@ -21,7 +21,10 @@ export interface RgbImage {
 
 export class UnsupportedImageError extends Error {
   override readonly name = 'UnsupportedImageError';
-  constructor(readonly detected: string, message: string) {
+  constructor(
+    readonly detected: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -12,7 +12,13 @@ describe('SharpImageCodec.normalize', () => {
       .withMetadata({ orientation: 6, exif: { IFD0: { Copyright: 'Dr. Who', Artist: 'Patient Jane Doe' } } })
       .toBuffer();
     const out = await codec.normalize(jpeg);
-    expect(out).toMatchObject({ format: 'jpeg', width: 100, height: 300, grayscale: false, modalityGuess: 'intraoral-photo' });
+    expect(out).toMatchObject({
+      format: 'jpeg',
+      width: 100,
+      height: 300,
+      grayscale: false,
+      modalityGuess: 'intraoral-photo',
+    });
     const meta = await sharp(out.derivative).metadata();
     expect(meta).toMatchObject({ format: 'png', width: 896, height: 896, channels: 3 });
     expect(meta.exif).toBeUndefined();
@@ -33,14 +39,18 @@ describe('SharpImageCodec.normalize', () => {
 
   it('refuses unsupported, corrupt and oversized input with typed errors', async () => {
     await expect(codec.normalize(Buffer.from('not an image'))).rejects.toBeInstanceOf(UnsupportedImageError);
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#fff' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     await expect(codec.normalize(png.subarray(0, 60))).rejects.toBeInstanceOf(CorruptImageError);
     const big = new SharpImageCodec({ maxPixels: 1000 });
     await expect(big.normalize(png)).rejects.toBeInstanceOf(ImageTooLargeError);
   });
 
   it('is deterministic: the same bytes give the same derivative', async () => {
-    const png = await sharp({ create: { width: 500, height: 300, channels: 3, background: '#345' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 500, height: 300, channels: 3, background: '#345' } })
+      .png()
+      .toBuffer();
     const [a, b] = await Promise.all([codec.normalize(png), codec.normalize(png)]);
     expect(a.derivative.equals(b.derivative)).toBe(true);
   });

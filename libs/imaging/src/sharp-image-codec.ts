@@ -1,6 +1,13 @@
 import sharp from 'sharp';
 import { detectFormat } from './detect-format';
-import { CorruptImageError, ImageCodec, ImageTooLargeError, NormalizedImage, RgbImage, UnsupportedImageError } from './image-codec';
+import {
+  CorruptImageError,
+  ImageCodec,
+  ImageTooLargeError,
+  NormalizedImage,
+  RgbImage,
+  UnsupportedImageError,
+} from './image-codec';
 import { letterbox, MODEL_INPUT_SIZE } from './letterbox';
 import { guessModality } from './modality';
 
@@ -87,7 +94,12 @@ export class SharpImageCodec implements ImageCodec {
 
   /** Radiographs saved as RGB are still grey: compare the channel means on a small thumbnail. */
   private async isGrayscale(img: sharp.Sharp): Promise<boolean> {
-    const { data, info } = await img.resize(64, 64, { fit: 'inside' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await img
+      .resize(64, 64, { fit: 'inside' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     if (info.channels < 3) return true;
     let diff = 0;
     for (let i = 0; i < data.length; i += info.channels) {

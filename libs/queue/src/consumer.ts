@@ -29,8 +29,13 @@ export class JobConsumer<Q extends QueueName> {
   readonly worker: Worker;
 
   constructor(queueName: Q, conn: QueueConnection, handlers: JobHandlers<Q>, opts: ConsumerOptions) {
-    const schemas = JOB_CATALOGUE[queueName] as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { message: string } } }>;
-    const missing = Object.keys(schemas).filter((name) => typeof (handlers as Record<string, unknown>)[name] !== 'function');
+    const schemas = JOB_CATALOGUE[queueName] as Record<
+      string,
+      { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { message: string } } }
+    >;
+    const missing = Object.keys(schemas).filter(
+      (name) => typeof (handlers as Record<string, unknown>)[name] !== 'function',
+    );
     if (missing.length) throw new Error(`queue ${queueName}: no handler for ${missing.join(', ')}`);
 
     this.worker = new Worker(

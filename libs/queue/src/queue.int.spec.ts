@@ -14,8 +14,22 @@ const started = (assessmentId: string) => ({
 
 // The same behaviour on both backends: Redis (production) and PostgreSQL (zero-install local start).
 const backends: [string, () => QueueConfig][] = [
-  ['redis', () => ({ QUEUE_BACKEND: 'redis', REDIS_URL: testEnv().REDIS_URL, QUEUE_PREFIX: uniqueName('q').replace(/-/g, '_') })],
-  ['postgres', () => ({ QUEUE_BACKEND: 'postgres', DATABASE_URL: testEnv().DATABASE_URL, QUEUE_PREFIX: uniqueName('q').replace(/-/g, '_') })],
+  [
+    'redis',
+    () => ({
+      QUEUE_BACKEND: 'redis',
+      REDIS_URL: testEnv().REDIS_URL,
+      QUEUE_PREFIX: uniqueName('q').replace(/-/g, '_'),
+    }),
+  ],
+  [
+    'postgres',
+    () => ({
+      QUEUE_BACKEND: 'postgres',
+      DATABASE_URL: testEnv().DATABASE_URL,
+      QUEUE_PREFIX: uniqueName('q').replace(/-/g, '_'),
+    }),
+  ],
 ];
 
 describe.each(backends)('job catalogue on %s', (_name, config) => {
@@ -57,7 +71,9 @@ describe.each(backends)('job catalogue on %s', (_name, config) => {
   it('refuses a payload that breaks the contract before it reaches the queue', async () => {
     const producer = new JobProducer('results', queueConnection(config()));
     closers.push(producer);
-    await expect(producer.add('assessment.started', { assessmentId: 'nope' } as never, { jobId: 'x' })).rejects.toThrow();
+    await expect(
+      producer.add('assessment.started', { assessmentId: 'nope' } as never, { jobId: 'x' }),
+    ).rejects.toThrow();
     expect(await producer.backlog()).toBe(0);
   });
 
@@ -91,7 +107,13 @@ describe.each(backends)('job catalogue on %s', (_name, config) => {
 
   it('refuses to build a consumer that lacks a handler', () => {
     expect(
-      () => new JobConsumer('results', queueConnection(config()), { 'assessment.started': async () => undefined } as never, { concurrency: 1 }),
+      () =>
+        new JobConsumer(
+          'results',
+          queueConnection(config()),
+          { 'assessment.started': async () => undefined } as never,
+          { concurrency: 1 },
+        ),
     ).toThrow(/no handler for assessment.completed, assessment.failed/);
   });
 });

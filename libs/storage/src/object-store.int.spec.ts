@@ -50,7 +50,14 @@ describe.each(adapters)('ObjectStore (%s)', (_name, make) => {
   it('streams a large body in and out', async () => {
     const key = `${prefix}/big.bin`;
     const chunk = Buffer.alloc(1024 * 1024, 7);
-    await store.put(key, Readable.from((function* () { for (let i = 0; i < 6; i++) yield chunk; })()));
+    await store.put(
+      key,
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < 6; i++) yield chunk;
+        })(),
+      ),
+    );
     expect((await store.head(key))?.size).toBe(6 * chunk.length);
     let total = 0;
     for await (const part of await store.getStream(key)) total += (part as Buffer).length;

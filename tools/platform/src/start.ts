@@ -51,12 +51,19 @@ async function main(): Promise<void> {
       stops.push(() => redis.stop());
       Object.assign(env, { QUEUE_BACKEND: 'redis', REDIS_URL: redis.url });
     } else {
-      console.log('redis-server not found: the queue runs on BullMQ\'s PostgreSQL backend (production uses Redis).');
+      console.log("redis-server not found: the queue runs on BullMQ's PostgreSQL backend (production uses Redis).");
       Object.assign(env, { QUEUE_BACKEND: 'postgres' });
     }
 
     if (process.env['S3_ENDPOINT']) {
-      for (const k of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE']) {
+      for (const k of [
+        'S3_ENDPOINT',
+        'S3_BUCKET',
+        'S3_REGION',
+        'S3_ACCESS_KEY_ID',
+        'S3_SECRET_ACCESS_KEY',
+        'S3_FORCE_PATH_STYLE',
+      ]) {
         if (process.env[k]) env[k] = process.env[k]!;
       }
       env['STORAGE_DRIVER'] = 's3';
@@ -73,7 +80,10 @@ async function main(): Promise<void> {
       });
     }
 
-    const applied = await migrateDeploy({ databaseUrl: env['DATABASE_URL']!, migrationsDir: join(ROOT, 'prisma', 'migrations') });
+    const applied = await migrateDeploy({
+      databaseUrl: env['DATABASE_URL']!,
+      migrationsDir: join(ROOT, 'prisma', 'migrations'),
+    });
     if (applied.applied.length) console.log(`applied migrations: ${applied.applied.join(', ')}`);
     const prisma = createPrismaClient(env['DATABASE_URL']!, 1);
     await ensureOrganization(prisma, TENANT, 'Demo Dental Chain');
@@ -97,7 +107,12 @@ async function main(): Promise<void> {
     const specs: ServiceSpec[] = [
       { name: 'case-api', main: 'apps/case-api/src/main.ts', env, port: await portOr('CASE_API_PORT', 3000) },
       { name: 'ingestion', main: 'apps/ingestion/src/main.ts', env, port: await portOr('INGESTION_PORT', 3001) },
-      { name: 'inference-worker', main: 'apps/inference-worker/src/main.ts', env, port: await portOr('WORKER_PORT', 3002) },
+      {
+        name: 'inference-worker',
+        main: 'apps/inference-worker/src/main.ts',
+        env,
+        port: await portOr('WORKER_PORT', 3002),
+      },
     ];
     const urls = specs.map((s) => `http://127.0.0.1:${s.port}`);
     for (const spec of specs) children.push(spawnService(spec));
@@ -132,8 +147,11 @@ async function samplePanoramic(): Promise<Buffer> {
   const w = 1400;
   const h = 700;
   const px = Buffer.alloc(w * h);
-  for (let i = 0; i < px.length; i++) px[i] = 128 + Math.round(90 * Math.sin((i % w) / 37) * Math.cos(Math.floor(i / w) / 23));
-  return sharp(px, { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
+  for (let i = 0; i < px.length; i++)
+    px[i] = 128 + Math.round(90 * Math.sin((i % w) / 37) * Math.cos(Math.floor(i / w) / 23));
+  return sharp(px, { raw: { width: w, height: h, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
 void main();

@@ -1,5 +1,9 @@
 /** The copy-paste tour printed once everything is ready. */
-export function walkthrough(urls: { caseApi: string; ingestion: string; worker: string }, tenant: string, sample: string): string {
+export function walkthrough(
+  urls: { caseApi: string; ingestion: string; worker: string },
+  tenant: string,
+  sample: string,
+): string {
   const { caseApi, ingestion, worker } = urls;
   return `
 DentalGemma platform is up (tenant "${tenant}"; the model is the generated TINY test model unless MODEL_DIR says otherwise).

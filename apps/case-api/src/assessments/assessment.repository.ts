@@ -23,7 +23,13 @@ export class AssessmentRepository {
 
   createQueued(tenant: TenantId, input: { caseId: string; imageId?: string; task: TaskName }): Promise<Assessment> {
     return this.prisma.assessment.create({
-      data: { organizationId: tenant, caseId: input.caseId, imageId: input.imageId, task: input.task, status: 'queued' },
+      data: {
+        organizationId: tenant,
+        caseId: input.caseId,
+        imageId: input.imageId,
+        task: input.task,
+        status: 'queued',
+      },
     });
   }
 

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { CreateAssessmentRequestSchema, IdSchema, type AssessmentView, type CreateAssessmentRequest, type TenantId } from '@dg/contracts';
+import {
+  CreateAssessmentRequestSchema,
+  IdSchema,
+  type AssessmentView,
+  type CreateAssessmentRequest,
+  type TenantId,
+} from '@dg/contracts';
 import { notFound, ResolveTenantPipe, TenantSlug, ZodPipe } from '@dg/http';
 
 import { AssessmentRepository } from './assessment.repository';

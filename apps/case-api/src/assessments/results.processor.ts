@@ -27,7 +27,9 @@ export class ResultsProcessor implements OnApplicationBootstrap, OnApplicationSh
         'assessment.completed': (p) => this.assessments.complete(p.tenantId, p),
         'assessment.failed': (p) => this.assessments.fail(p.tenantId, p.assessmentId, p.error, new Date(p.failedAt)),
       },
-      { concurrency: 8, onFailed: (job, err) => this.logger.warn({ jobId: job?.id, err: err.message }, 'result not stored yet'),
+      {
+        concurrency: 8,
+        onFailed: (job, err) => this.logger.warn({ jobId: job?.id, err: err.message }, 'result not stored yet'),
         onError: (err) => this.logger.warn({ err: err.message }, 'results queue connection error'),
       },
     );

@@ -33,7 +33,12 @@ export class CaseRepository {
       }
       const patient = await tx.patient.upsert({
         where: { organizationId_externalId: { organizationId: tenant, externalId: input.patient.externalId } },
-        create: { organizationId: tenant, externalId: input.patient.externalId, age: input.patient.age, sex: input.patient.sex },
+        create: {
+          organizationId: tenant,
+          externalId: input.patient.externalId,
+          age: input.patient.age,
+          sex: input.patient.sex,
+        },
         update: { age: input.patient.age, sex: input.patient.sex },
       });
       return tx.case.create({

@@ -22,7 +22,11 @@ export class InfrastructureModule implements OnApplicationShutdown {
         { provide: CONFIG, useValue: config },
         { provide: QUEUE_CONNECTION, useValue: conn },
         { provide: PRISMA, useFactory: () => createPrismaClient(config.DATABASE_URL) },
-        { provide: TENANT_LOOKUP, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new PrismaTenantLookup(prisma) },
+        {
+          provide: TENANT_LOOKUP,
+          inject: [PRISMA],
+          useFactory: (prisma: PrismaClient) => new PrismaTenantLookup(prisma),
+        },
         ResolveTenantPipe,
         {
           provide: INFERENCE_PRODUCER,

@@ -30,18 +30,27 @@ export class RunAssessmentService {
 
   async run(job: RunAssessmentJob, ctx: JobContext, maxAttempts: number): Promise<void> {
     const ids = { assessmentId: job.assessmentId, tenantId: job.tenantId };
-    await this.results.add('assessment.started', { ...ids, startedAt: new Date().toISOString(), worker: this.workerName }, {
-      jobId: `${job.assessmentId}.started.${ctx.attempt}`,
-    });
+    await this.results.add(
+      'assessment.started',
+      { ...ids, startedAt: new Date().toISOString(), worker: this.workerName },
+      {
+        jobId: `${job.assessmentId}.started.${ctx.attempt}`,
+      },
+    );
     try {
       const engine = this.model.get();
       const task = taskDefinition(job.task);
       const prompt: ChatPrompt = {
         system: SYSTEM_PROMPT,
-        user: task.buildPrompt({ modality: job.input.kind === 'image' ? job.input.modality : undefined, caseText: job.input.caseText }),
-        pixelValues: job.input.kind === 'image' ? await this.pixels(job.input.normalizedKey, engine.info.imageSize) : undefined,
+        user: task.buildPrompt({
+          modality: job.input.kind === 'image' ? job.input.modality : undefined,
+          caseText: job.input.caseText,
+        }),
+        pixelValues:
+          job.input.kind === 'image' ? await this.pixels(job.input.normalizedKey, engine.info.imageSize) : undefined,
       };
-      const maxNewTokens = task.maxNewTokens === 'image' ? this.config.MAX_NEW_TOKENS_IMAGE : this.config.MAX_NEW_TOKENS_TEXT;
+      const maxNewTokens =
+        task.maxNewTokens === 'image' ? this.config.MAX_NEW_TOKENS_IMAGE : this.config.MAX_NEW_TOKENS_TEXT;
       const generation = await engine.generate(prompt, { maxNewTokens });
       await this.results.add(
         'assessment.completed',

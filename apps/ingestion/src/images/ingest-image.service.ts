@@ -59,10 +59,16 @@ export class IngestImageService {
       return await this.codec.normalize(original);
     } catch (error) {
       if (error instanceof UnsupportedImageError) {
-        throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_image_type', `${error.message}; supported: jpeg, png, tiff, webp`);
+        throw new ApiError(
+          HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          'unsupported_image_type',
+          `${error.message}; supported: jpeg, png, tiff, webp`,
+        );
       }
-      if (error instanceof ImageTooLargeError) throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'image_too_large', error.message);
-      if (error instanceof CorruptImageError) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'corrupt_image', error.message);
+      if (error instanceof ImageTooLargeError)
+        throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'image_too_large', error.message);
+      if (error instanceof CorruptImageError)
+        throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'corrupt_image', error.message);
       throw error;
     }
   }

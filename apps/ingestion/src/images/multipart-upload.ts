@@ -14,7 +14,11 @@ export interface MultipartUpload {
  */
 export async function readMultipart(req: FastifyRequest, maxBytes: number): Promise<MultipartUpload> {
   if (!req.isMultipart()) {
-    throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'multipart_required', 'send the image as multipart/form-data with a "file" part');
+    throw new ApiError(
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      'multipart_required',
+      'send the image as multipart/form-data with a "file" part',
+    );
   }
   const out: MultipartUpload = { fields: {} };
   try {
@@ -22,7 +26,11 @@ export async function readMultipart(req: FastifyRequest, maxBytes: number): Prom
       if (part.type === 'file') {
         if (part.fieldname !== 'file') {
           part.file.resume();
-          throw new ApiError(HttpStatus.BAD_REQUEST, 'unexpected_file_field', `file part must be named "file", got "${part.fieldname}"`);
+          throw new ApiError(
+            HttpStatus.BAD_REQUEST,
+            'unexpected_file_field',
+            `file part must be named "file", got "${part.fieldname}"`,
+          );
         }
         const data = await part.toBuffer();
         out.file = { filename: part.filename, data };
@@ -36,7 +44,8 @@ export async function readMultipart(req: FastifyRequest, maxBytes: number): Prom
     if (e.code === 'FST_REQ_FILE_TOO_LARGE') {
       throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'file_too_large', `file exceeds ${maxBytes} bytes`);
     }
-    if (e.code?.startsWith('FST_')) throw new ApiError(HttpStatus.BAD_REQUEST, 'malformed_multipart', e.message ?? 'malformed multipart body');
+    if (e.code?.startsWith('FST_'))
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'malformed_multipart', e.message ?? 'malformed multipart body');
     throw error;
   }
   return out;

@@ -17,7 +17,11 @@ export class InfrastructureModule implements OnApplicationShutdown {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: PRISMA, useFactory: () => createPrismaClient(config.DATABASE_URL) },
-        { provide: TENANT_LOOKUP, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new PrismaTenantLookup(prisma) },
+        {
+          provide: TENANT_LOOKUP,
+          inject: [PRISMA],
+          useFactory: (prisma: PrismaClient) => new PrismaTenantLookup(prisma),
+        },
         { provide: OBJECT_STORE, useFactory: () => createObjectStore(config) },
         { provide: IMAGE_CODEC, useFactory: () => new SharpImageCodec({ maxPixels: config.MAX_IMAGE_PIXELS }) },
         ResolveTenantPipe,

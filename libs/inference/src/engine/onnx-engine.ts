@@ -78,7 +78,9 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
     }
     const imagePositions = positionsOf(ids, cfg.imageTokenId);
     if (imagePositions.length !== (prompt.pixelValues ? cfg.imageSeqLength : 0)) {
-      throw new Error(`prompt holds ${imagePositions.length} image tokens, expected ${prompt.pixelValues ? cfg.imageSeqLength : 0}`);
+      throw new Error(
+        `prompt holds ${imagePositions.length} image tokens, expected ${prompt.pixelValues ? cfg.imageSeqLength : 0}`,
+      );
     }
     const stop = new Set(opts.stopTokenIds ?? cfg.stopTokenIds);
     const maxNew = Math.min(opts.maxNewTokens, cfg.maxPositions - ids.length);
@@ -103,7 +105,10 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
       const out = await this.decoder.run({
         inputs_embeds: inputs,
         attention_mask: int64Tensor(new Array(length + s).fill(1), [1, length + s]),
-        position_ids: int64Tensor(Array.from({ length: s }, (_, i) => length + i), [1, s]),
+        position_ids: int64Tensor(
+          Array.from({ length: s }, (_, i) => length + i),
+          [1, s],
+        ),
         ...past,
       });
       length += s;

@@ -2,7 +2,11 @@ import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../model/model-config';
 
 export function int64Tensor(values: number[], dims: number[]): ort.Tensor {
-  return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+  return new ort.Tensor(
+    'int64',
+    BigInt64Array.from(values, (v) => BigInt(v)),
+    dims,
+  );
 }
 
 /** The first step's cache: every layer's K and V with zero past positions. */

@@ -17,7 +17,10 @@ const ConfigJson = z.object({
     vocab_size: z.number().int(),
     max_position_embeddings: z.number().int(),
   }),
-  vision_config: z.object({ image_size: z.number().int().default(896) }).passthrough().default({ image_size: 896 }),
+  vision_config: z
+    .object({ image_size: z.number().int().default(896) })
+    .passthrough()
+    .default({ image_size: 896 }),
 });
 
 const GenerationConfigJson = z.object({

@@ -59,8 +59,7 @@ export const TASKS: Record<TaskName, TaskDefinition> = {
     contractVersion: 'text@1',
     needsImage: false,
     maxNewTokens: 'text',
-    buildPrompt: (input) =>
-      `${describeCase(input.caseText ?? {})}\nWhat is your assessment and management plan?`,
+    buildPrompt: (input) => `${describeCase(input.caseText ?? {})}\nWhat is your assessment and management plan?`,
     parse: textOnly,
   },
 };

@@ -1,0 +1,42 @@
+import type { InferenceEngine } from '@dg/inference';
+import { ModelService } from './model.service';
+
+// The engine is behind its port here: this spec is about the lifecycle, not inference.
+const fakeEngine = (): InferenceEngine => ({
+  info: {
+    modelId: 'm',
+    weightsDigest: `sha256:${'0'.repeat(64)}`,
+    variant: 'fp32',
+    executionProvider: 'cpu',
+    loadMs: 1,
+    imageSize: 896,
+  },
+  generate: jest.fn(),
+  dispose: jest.fn(async () => undefined),
+});
+
+describe('ModelService', () => {
+  it('is not ready until the model has loaded, then loads it only once', async () => {
+    let finish!: (e: InferenceEngine) => void;
+    const factory = jest.fn(() => new Promise<InferenceEngine>((r) => (finish = r)));
+    const model = new ModelService(factory);
+    const first = model.load();
+    const second = model.load();
+    await expect(model.check()).rejects.toThrow(/loading/);
+    expect(() => model.get()).toThrow(/not loaded/);
+    const engine = fakeEngine();
+    finish(engine);
+    await Promise.all([first, second]);
+    expect(factory).toHaveBeenCalledTimes(1);
+    await expect(model.check()).resolves.toBeUndefined();
+    expect(model.get()).toBe(engine);
+    await model.onApplicationShutdown();
+    expect(engine.dispose).toHaveBeenCalled();
+  });
+
+  it('reports why a model could not be loaded', async () => {
+    const model = new ModelService(() => Promise.reject(new Error('onnx/decoder_model_merged.onnx missing')));
+    await expect(model.load()).rejects.toThrow(/missing/);
+    await expect(model.check()).rejects.toThrow(/decoder_model_merged/);
+  });
+});
