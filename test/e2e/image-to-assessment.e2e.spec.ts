@@ -191,7 +191,8 @@ describe('image to stored assessment, through all three services', () => {
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
       const ready = await fetch(`${base}/health/ready`);
       expect(ready.status).toBe(200);
-      expect(Object.keys((await ready.json()).details).length).toBeGreaterThanOrEqual(2);
+      const health = (await ready.json()) as { details: Record<string, unknown> };
+      expect(Object.keys(health.details).length).toBeGreaterThanOrEqual(2);
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toContain(`process_resident_memory_bytes{service="${service}"}`);
     }
