@@ -5,4 +5,8 @@ export * from './engine/execution-providers';
 export * from './engine/pixel-values';
 export * from './engine/prompt-builder';
 export * from './engine/onnx-engine';
+export * from './engine/dynamic-batcher';
+export * from './engine/candidate-scoring';
+export * from './engine/batch-generation';
+export * from './engine/sessions';
 export * from './tasks';

@@ -1,11 +1,19 @@
-import * as ort from 'onnxruntime-node';
 import { readModelConfig, type ModelConfig } from '../model/model-config';
 import { graphPath, weightFiles, weightsDigest } from '../model/model-files';
+import { generateBatch, type PreparedRow, type RowOutcome } from './batch-generation';
+import { scoreCandidates, type CandidateScore } from './candidate-scoring';
+import { DynamicBatcher, type BatcherOptions, type Settled } from './dynamic-batcher';
 import type { ChatPrompt, EngineInfo, GenerateOptions, Generation, InferenceEngine } from './engine.port';
 import { PromptTooLongError } from './engine.port';
 import { openSession, type SessionSettings } from './execution-providers';
-import { argmaxLastRow, emptyCache, int64Tensor } from './tensors';
 import { PromptBuilder } from './prompt-builder';
+import type { ModelSessions } from './sessions';
+
+/** Hooks for metrics; the engine itself knows nothing of Prometheus. */
+export interface EngineObserver {
+  onBatch?(size: number): void;
+  onGeneration?(g: { queueWaitMs: number; timeToFirstTokenMs: number; completionTokens: number; decodeMs: number }): void;
+}
 
 export interface EngineLoadOptions {
   dir: string;
@@ -13,26 +21,34 @@ export interface EngineLoadOptions {
   /** '' (fp32), '_fp16', '_q4', ...: the `{S}` suffix of the graph files. */
   variant: string;
   session: SessionSettings;
+  batching?: BatcherOptions;
+  observer?: EngineObserver;
   log?: (msg: string) => void;
+}
+
+interface Request {
+  prompt: ChatPrompt;
+  opts: GenerateOptions;
 }
 
 /**
  * DentalGemma on ONNX Runtime: the vision encoder, the token embedder and the merged decoder of the
  * Hugging Face / transformers.js export, driven by our own greedy loop with the KV cache carried from
- * step to step. Owning the loop (rather than transformers.js' generate) is what later allows
- * batching, candidate scoring and device-resident caches.
+ * step to step, concurrent requests grouped into batches, and candidate answers scored in one pass.
  */
 export class OnnxDentalGemmaEngine implements InferenceEngine {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly batcher: DynamicBatcher<Request, Generation>;
+  private lock: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly info: EngineInfo,
-    readonly config: ModelConfig,
+    private readonly sessions: ModelSessions,
     private readonly prompts: PromptBuilder,
-    private readonly vision: ort.InferenceSession,
-    private readonly embed: ort.InferenceSession,
-    private readonly decoder: ort.InferenceSession,
-  ) {}
+    private readonly observer: EngineObserver,
+    batching: BatcherOptions,
+  ) {
+    this.batcher = new DynamicBatcher((reqs, waits) => this.exclusive(() => this.runBatch(reqs, waits)), batching);
+  }
 
   static async load(opts: EngineLoadOptions): Promise<OnnxDentalGemmaEngine> {
     const started = performance.now();
@@ -54,7 +70,12 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
       loadMs: performance.now() - started,
       imageSize: config.imageSize,
     };
-    return new OnnxDentalGemmaEngine(info, config, prompts, vision.session, embed.session, decoder.session);
+    const sessions = { vision: vision.session, embed: embed.session, decoder: decoder.session, config };
+    return new OnnxDentalGemmaEngine(info, sessions, prompts, opts.observer ?? {}, opts.batching ?? { maxBatchSize: 1, maxWaitMs: 0 });
+  }
+
+  get config(): ModelConfig {
+    return this.sessions.config;
   }
 
   /** The prompt's token ids, exactly as they go into the model. */
@@ -62,111 +83,119 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
     return this.prompts.encode(prompt);
   }
 
-  /** One generation at a time per engine: concurrent calls queue instead of fighting over threads. */
+  /** Queued into the dynamic batcher; resolves with this request's own result or error. */
   generate(prompt: ChatPrompt, opts: GenerateOptions): Promise<Generation> {
-    const run = this.queue.then(() => this.generateNow(prompt, opts));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.batcher.submit({ prompt, opts });
   }
 
-  private async generateNow(prompt: ChatPrompt, opts: GenerateOptions): Promise<Generation> {
+  /** Log-probabilities of candidate answers after the prompt, and their normalized distribution. */
+  scoreCandidates(prompt: ChatPrompt, candidates: string[]): Promise<CandidateScore[]> {
+    const ids = this.checkedIds(prompt);
+    const tokenized = candidates.map((text) => ({ text, ids: this.prompts.encodeText(text) }));
+    const longest = Math.max(0, ...tokenized.map((c) => c.ids.length));
+    if (ids.length + longest > this.config.maxPositions) {
+      throw new PromptTooLongError(`prompt and candidates need ${ids.length + longest} positions of ${this.config.maxPositions}`);
+    }
+    return this.exclusive(() => scoreCandidates(this.sessions, { ids, pixelValues: prompt.pixelValues }, tokenized));
+  }
+
+  /** The raw sessions, for reference paths in tests and benchmarks. */
+  get modelSessions(): ModelSessions {
+    return this.sessions;
+  }
+
+  /** Tokenizes and checks one request; its errors are its own. */
+  prepare(prompt: ChatPrompt, opts: GenerateOptions): PreparedRow {
+    const ids = this.checkedIds(prompt);
+    return {
+      ids,
+      pixelValues: prompt.pixelValues,
+      maxNewTokens: Math.min(opts.maxNewTokens, this.config.maxPositions - ids.length),
+      stopTokenIds: new Set(opts.stopTokenIds ?? this.config.stopTokenIds),
+    };
+  }
+
+  private checkedIds(prompt: ChatPrompt): number[] {
     const cfg = this.config;
-    const started = performance.now();
     const ids = this.prompts.encode(prompt);
     if (ids.length >= cfg.maxPositions) {
       throw new PromptTooLongError(`prompt of ${ids.length} tokens does not fit the context of ${cfg.maxPositions}`);
     }
-    const imagePositions = positionsOf(ids, cfg.imageTokenId);
-    if (imagePositions.length !== (prompt.pixelValues ? cfg.imageSeqLength : 0)) {
-      throw new Error(
-        `prompt holds ${imagePositions.length} image tokens, expected ${prompt.pixelValues ? cfg.imageSeqLength : 0}`,
-      );
-    }
-    const stop = new Set(opts.stopTokenIds ?? cfg.stopTokenIds);
-    const maxNew = Math.min(opts.maxNewTokens, cfg.maxPositions - ids.length);
+    const expected = prompt.pixelValues ? cfg.imageSeqLength : 0;
+    const found = ids.filter((id) => id === cfg.imageTokenId).length;
+    if (found !== expected) throw new Error(`prompt holds ${found} image tokens, expected ${expected}`);
+    return ids;
+  }
 
-    const embeds = await this.embedTokens(ids);
-    let visionMs = 0;
-    if (prompt.pixelValues) {
-      const v0 = performance.now();
-      await this.mergeImage(embeds, imagePositions, prompt.pixelValues);
-      visionMs = performance.now() - v0;
-    }
-
-    const H = cfg.hiddenSize;
-    let past = emptyCache(cfg);
-    let inputs = new ort.Tensor('float32', embeds, [1, ids.length, H]);
-    let length = 0;
-    const generated: number[] = [];
-    let stopReason: 'stop-token' | 'max-new-tokens' = 'max-new-tokens';
-    let firstTokenAt = 0;
-    for (let step = 0; step < maxNew; step++) {
-      const s = inputs.dims[1]!;
-      const out = await this.decoder.run({
-        inputs_embeds: inputs,
-        attention_mask: int64Tensor(new Array(length + s).fill(1), [1, length + s]),
-        position_ids: int64Tensor(
-          Array.from({ length: s }, (_, i) => length + i),
-          [1, s],
-        ),
-        ...past,
-      });
-      length += s;
-      const next = argmaxLastRow(out['logits']!);
-      if (step === 0) firstTokenAt = performance.now();
-      past = presentToPast(out, cfg.numLayers);
-      if (stop.has(next)) {
-        stopReason = 'stop-token';
-        break;
+  private async runBatch(requests: Request[], waits: number[]): Promise<Settled<Generation>[]> {
+    const results: Settled<Generation>[] = new Array(requests.length);
+    const rows: { index: number; row: PreparedRow }[] = [];
+    requests.forEach((req, index) => {
+      try {
+        rows.push({ index, row: this.prepare(req.prompt, req.opts) });
+      } catch (error) {
+        results[index] = { ok: false, error: error as Error };
       }
-      generated.push(next);
-      if (step + 1 < maxNew) inputs = new ort.Tensor('float32', await this.embedTokens([next]), [1, 1, H]);
+    });
+    if (rows.length) this.observer.onBatch?.(rows.length);
+    let outcomes: Settled<RowOutcome>[];
+    try {
+      outcomes = rows.length ? (await generateBatch(this.sessions, rows.map((r) => r.row))).map((value) => ({ ok: true, value })) : [];
+    } catch (error) {
+      if (rows.length === 1) outcomes = [{ ok: false, error: error as Error }];
+      else {
+        // Something in the batch broke the run: find it by running each request alone.
+        outcomes = [];
+        for (const r of rows) {
+          try {
+            outcomes.push({ ok: true, value: (await generateBatch(this.sessions, [r.row]))[0]! });
+          } catch (single) {
+            outcomes.push({ ok: false, error: single as Error });
+          }
+        }
+      }
     }
-    const totalMs = performance.now() - started;
-    return {
-      text: this.prompts.decode(generated).trim(),
-      tokenIds: generated,
-      stats: {
-        promptTokens: ids.length,
-        completionTokens: generated.length,
-        stopReason,
-        timeToFirstTokenMs: (firstTokenAt || performance.now()) - started,
-        totalMs,
-        visionMs,
-      },
-    };
+    rows.forEach((r, k) => {
+      const o = outcomes[k]!;
+      if (!o.ok) {
+        results[r.index] = o;
+        return;
+      }
+      const g = o.value;
+      this.observer.onGeneration?.({
+        queueWaitMs: waits[r.index]!,
+        timeToFirstTokenMs: g.timeToFirstTokenMs,
+        completionTokens: g.tokenIds.length,
+        decodeMs: g.totalMs - g.timeToFirstTokenMs,
+      });
+      results[r.index] = {
+        ok: true,
+        value: {
+          text: this.prompts.decode(g.tokenIds).trim(),
+          tokenIds: g.tokenIds,
+          stats: {
+            promptTokens: g.promptTokens,
+            completionTokens: g.tokenIds.length,
+            stopReason: g.stopReason,
+            timeToFirstTokenMs: g.timeToFirstTokenMs,
+            totalMs: g.totalMs,
+            visionMs: g.visionMs,
+          },
+        },
+      };
+    });
+    return results;
   }
 
-  private async embedTokens(ids: number[]): Promise<Float32Array> {
-    const out = await this.embed.run({ input_ids: int64Tensor(ids, [1, ids.length]) });
-    return out['inputs_embeds']!.data as Float32Array;
-  }
-
-  /** Image features replace the embeddings at the image soft-token positions, in order. */
-  private async mergeImage(embeds: Float32Array, positions: number[], pixels: Float32Array): Promise<void> {
-    const size = this.config.imageSize;
-    const out = await this.vision.run({ pixel_values: new ort.Tensor('float32', pixels, [1, 3, size, size]) });
-    const features = out['image_features']!.data as Float32Array;
-    const H = this.config.hiddenSize;
-    positions.forEach((pos, k) => embeds.set(features.subarray(k * H, (k + 1) * H), pos * H));
+  /** One model call at a time: batches and scoring share the same threads and memory. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.catch(() => undefined);
+    return run;
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.vision.release(), this.embed.release(), this.decoder.release()]);
+    const s = this.sessions;
+    await Promise.all([s.vision.release(), s.embed.release(), s.decoder.release()]);
   }
-}
-
-function positionsOf(ids: number[], id: number): number[] {
-  const out: number[] = [];
-  ids.forEach((v, i) => v === id && out.push(i));
-  return out;
-}
-
-function presentToPast(out: ort.InferenceSession.OnnxValueMapType, layers: number): Record<string, ort.Tensor> {
-  const past: Record<string, ort.Tensor> = {};
-  for (let i = 0; i < layers; i++) {
-    past[`past_key_values.${i}.key`] = out[`present.${i}.key`] as ort.Tensor;
-    past[`past_key_values.${i}.value`] = out[`present.${i}.value`] as ort.Tensor;
-  }
-  return past;
 }

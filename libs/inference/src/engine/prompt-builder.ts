@@ -54,6 +54,11 @@ export class PromptBuilder {
     return this.tokenizer.encode(this.render(prompt), { add_special_tokens: false });
   }
 
+  /** Plain text with no template and no special tokens: a candidate answer's continuation ids. */
+  encodeText(text: string): number[] {
+    return this.tokenizer.encode(stripControlTokens(text), { add_special_tokens: false });
+  }
+
   decode(ids: number[]): string {
     return this.tokenizer.decode(ids, { skip_special_tokens: true });
   }

@@ -1,12 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../model/model-config';
 
-export function int64Tensor(values: number[], dims: number[]): ort.Tensor {
-  return new ort.Tensor(
-    'int64',
-    BigInt64Array.from(values, (v) => BigInt(v)),
-    dims,
-  );
+export function int64Tensor(values: ArrayLike<number>, dims: number[]): ort.Tensor {
+  return new ort.Tensor('int64', BigInt64Array.from(values as number[], (v) => BigInt(v)), dims);
 }
 
 /** The first step's cache: every layer's K and V with zero past positions. */
@@ -20,11 +16,39 @@ export function emptyCache(cfg: ModelConfig, batch = 1): Record<string, ort.Tens
   return past;
 }
 
-/** Greedy choice from logits [1, S, V]: the highest-scoring id of the last position. */
-export function argmaxLastRow(logits: ort.Tensor): number {
+/** The decoder's present outputs, renamed as the next step's past inputs. */
+export function presentToPast(out: ort.InferenceSession.OnnxValueMapType, layers: number): Record<string, ort.Tensor> {
+  const past: Record<string, ort.Tensor> = {};
+  for (let i = 0; i < layers; i++) {
+    past[`past_key_values.${i}.key`] = out[`present.${i}.key`] as ort.Tensor;
+    past[`past_key_values.${i}.value`] = out[`present.${i}.value`] as ort.Tensor;
+  }
+  return past;
+}
+
+/** Repeats a batch-1 cache `times` times along the batch axis (candidate scoring shares one prompt). */
+export function tileCache(past: Record<string, ort.Tensor>, times: number): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(past)) {
+    const src = t.data as Float32Array;
+    const data = new Float32Array(src.length * times);
+    for (let i = 0; i < times; i++) data.set(src, i * src.length);
+    out[name] = new ort.Tensor('float32', data, [times, ...t.dims.slice(1)]);
+  }
+  return out;
+}
+
+/** Offset of position `pos` of row `row` in logits [B, S, V]. */
+export function logitsOffset(logits: ort.Tensor, row: number, pos: number): number {
   const [, s, v] = logits.dims as [number, number, number];
+  return (row * s + pos) * v;
+}
+
+/** Greedy choice: the highest-scoring id at one position of one row. */
+export function argmaxAt(logits: ort.Tensor, row: number, pos: number): number {
+  const v = logits.dims[2]!;
   const data = logits.data as Float32Array;
-  const base = (s - 1) * v;
+  const base = logitsOffset(logits, row, pos);
   let best = 0;
   let bestScore = -Infinity;
   for (let i = 0; i < v; i++) {
@@ -35,4 +59,16 @@ export function argmaxLastRow(logits: ort.Tensor): number {
     }
   }
   return best;
+}
+
+/** log softmax(logits[row, pos])[id], computed stably over the whole vocabulary. */
+export function logProbAt(logits: ort.Tensor, row: number, pos: number, id: number): number {
+  const v = logits.dims[2]!;
+  const data = logits.data as Float32Array;
+  const base = logitsOffset(logits, row, pos);
+  let max = -Infinity;
+  for (let i = 0; i < v; i++) max = Math.max(max, data[base + i]!);
+  let sum = 0;
+  for (let i = 0; i < v; i++) sum += Math.exp(data[base + i]! - max);
+  return data[base + id]! - max - Math.log(sum);
 }
