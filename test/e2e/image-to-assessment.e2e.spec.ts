@@ -196,6 +196,21 @@ describe('image to stored assessment, through all three services', () => {
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toContain(`process_resident_memory_bytes{service="${service}"}`);
     }
+    // The engine's own figures, after one generation of this test's own.
+    const a = await assess({ task: 'case-analysis' });
+    expect((await finished(a.body.id)).status).toBe('completed');
+    const engine = await (await fetch(`${platform.worker}/metrics`)).text();
+    for (const name of [
+      'time_to_first_token_seconds',
+      'decode_tokens_per_second',
+      'batch_size',
+      'queue_wait_seconds',
+    ]) {
+      expect(
+        Number(new RegExp(`dentalgemma_engine_${name}_count\\{[^}]*\\} (\\d+)`).exec(engine)?.[1]),
+      ).toBeGreaterThan(0);
+    }
+    expect(Number(/dentalgemma_engine_model_load_seconds\{[^}]*\} ([\d.e-]+)/.exec(engine)?.[1])).toBeGreaterThan(0);
   });
 
   describe('bad input: a 4xx with a JSON body naming the problem, and nothing written', () => {

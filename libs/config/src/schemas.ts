@@ -87,12 +87,15 @@ export const WorkerEnvSchema = BaseEnvSchema.extend({
   ...StorageEnvSchema.shape,
   /** Needed only for the PostgreSQL queue backend; the worker owns no tables. */
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /** A local model folder, or s3://bucket/prefix downloaded once into MODEL_CACHE_DIR. */
   MODEL_DIR: z.string().min(1),
+  MODEL_CACHE_DIR: z.string().default('/tmp/dentalgemma-models'),
   MODEL_ID: z.string().min(1).default('dentalgemma-1.5-4b-it'),
   MODEL_VARIANT: z
     .string()
-    .regex(/^(|_[a-z0-9]+)$/)
+    .regex(/^(|_[a-z0-9]+)$/, "'' (fp32) or a suffix such as _fp16, _q4")
     .default(''),
+  /** Tried in order, each failure logged: onnxruntime-node never falls back by itself. */
   EXECUTION_PROVIDERS: z
     .string()
     .default('cpu')
@@ -104,9 +107,15 @@ export const WorkerEnvSchema = BaseEnvSchema.extend({
     )
     .pipe(z.array(z.enum(['cpu', 'cuda', 'webgpu'])).min(1)),
   INTRA_OP_THREADS: z.coerce.number().int().min(0).default(0),
+  GRAPH_OPTIMIZATION_LEVEL: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
+  ENABLE_CPU_MEM_ARENA: bool.default(true),
+  DEVICE_KV_CACHE: bool.default(true),
+  BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(256).default(8),
+  BATCH_MAX_WAIT_MS: z.coerce.number().int().min(0).default(15),
   MAX_NEW_TOKENS_IMAGE: z.coerce.number().int().positive().default(300),
   MAX_NEW_TOKENS_TEXT: z.coerce.number().int().positive().default(512),
-  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(1),
+  /** Jobs taken at once; defaults to the batch size so a full batch can form. */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().optional(),
 }).superRefine((cfg, ctx) => {
   requireQueueAndStorage(cfg, ctx);
   if (cfg.QUEUE_BACKEND === 'postgres' && !cfg.DATABASE_URL)

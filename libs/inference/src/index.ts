@@ -1,5 +1,7 @@
 export * from './model/model-config';
 export * from './model/model-files';
+export * from './model/manifest';
+export * from './model/model-source';
 export * from './engine/engine.port';
 export * from './engine/execution-providers';
 export * from './engine/pixel-values';

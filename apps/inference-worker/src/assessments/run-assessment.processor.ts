@@ -21,6 +21,11 @@ export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplica
     @Inject(CONFIG) private readonly config: WorkerConfig,
   ) {}
 
+  /** Enough jobs in hand to fill an engine batch, unless configured otherwise. */
+  private get concurrency(): number {
+    return this.config.WORKER_CONCURRENCY ?? this.config.BATCH_MAX_SIZE;
+  }
+
   onApplicationBootstrap(): void {
     // Not awaited: the HTTP server comes up at once and readiness reports the load in progress.
     this.model.load().then(
@@ -35,7 +40,7 @@ export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplica
       this.conn,
       { 'assessment.run': (payload, ctx) => this.useCase.run(payload, ctx, INFERENCE_ATTEMPTS) },
       {
-        concurrency: this.config.WORKER_CONCURRENCY,
+        concurrency: this.concurrency,
         // A long generation on CPU must not be taken for a stalled job.
         lockDurationMs: 5 * 60_000,
         onFailed: (job, err) => this.logger.warn({ jobId: job?.id, err: err.message }, 'inference job failed'),
@@ -43,7 +48,7 @@ export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplica
       },
     );
     this.consumer.start();
-    this.logger.log(`consuming inference jobs, concurrency ${this.config.WORKER_CONCURRENCY}`);
+    this.logger.log(`consuming inference jobs, concurrency ${this.concurrency}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,13 +1,13 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { WorkerConfig } from '@dg/config';
 import { SharpImageCodec } from '@dg/imaging';
-import { OnnxDentalGemmaEngine, type InferenceEngine } from '@dg/inference';
+import { OnnxDentalGemmaEngine, resolveModelDir, type EngineObserver, type InferenceEngine } from '@dg/inference';
 import { JobProducer, queueConnection } from '@dg/queue';
-import { createObjectStore } from '@dg/storage';
+import { createObjectStore, S3ObjectStore } from '@dg/storage';
 import { ModelService } from '../model/model.service';
 import { CONFIG, ENGINE_FACTORY, IMAGE_CODEC, OBJECT_STORE, QUEUE_CONNECTION, RESULTS_PRODUCER } from './tokens';
 
-export type EngineFactory = (log: (msg: string) => void) => Promise<InferenceEngine>;
+export type EngineFactory = (log: (msg: string) => void, observer: EngineObserver) => Promise<InferenceEngine>;
 
 @Global()
 @Module({})
@@ -16,19 +16,37 @@ export class InfrastructureModule implements OnApplicationShutdown {
 
   static forRoot(config: WorkerConfig) {
     const conn = queueConnection(config);
-    const engineFactory: EngineFactory = (log) =>
-      OnnxDentalGemmaEngine.load({
-        dir: config.MODEL_DIR,
+    const engineFactory: EngineFactory = async (log, observer) => {
+      const dir = await resolveModelDir(config.MODEL_DIR, {
+        cacheDir: config.MODEL_CACHE_DIR,
+        // The model bucket is named by the URI; endpoint and credentials are the deployment's.
+        openBucket: (bucket) =>
+          new S3ObjectStore({
+            bucket,
+            region: config.S3_REGION,
+            endpoint: config.S3_ENDPOINT,
+            accessKeyId: config.S3_ACCESS_KEY_ID,
+            secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+            forcePathStyle: config.S3_FORCE_PATH_STYLE,
+          }),
+        log,
+      });
+      return OnnxDentalGemmaEngine.load({
+        dir,
         modelId: config.MODEL_ID,
         variant: config.MODEL_VARIANT,
         session: {
           providers: config.EXECUTION_PROVIDERS,
           intraOpThreads: config.INTRA_OP_THREADS,
-          graphOptimizationLevel: 'all',
-          enableCpuMemArena: true,
+          graphOptimizationLevel: config.GRAPH_OPTIMIZATION_LEVEL,
+          enableCpuMemArena: config.ENABLE_CPU_MEM_ARENA,
+          deviceCache: config.DEVICE_KV_CACHE,
         },
+        batching: { maxBatchSize: config.BATCH_MAX_SIZE, maxWaitMs: config.BATCH_MAX_WAIT_MS },
+        observer,
         log,
       });
+    };
     return {
       module: InfrastructureModule,
       providers: [

@@ -1,5 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { InferenceEngine } from '@dg/inference';
+import { METRICS_REGISTRY } from '@dg/observability';
+import { Registry } from 'prom-client';
+import { engineMetrics } from './engine-metrics';
 import { ENGINE_FACTORY } from '../infrastructure/tokens';
 import type { EngineFactory } from '../infrastructure/infrastructure.module';
 
@@ -14,12 +17,20 @@ export class ModelService implements OnApplicationShutdown {
   private loading?: Promise<InferenceEngine>;
   private failure?: Error;
 
-  constructor(@Inject(ENGINE_FACTORY) private readonly factory: EngineFactory) {}
+  private readonly metrics: ReturnType<typeof engineMetrics>;
+
+  constructor(
+    @Inject(ENGINE_FACTORY) private readonly factory: EngineFactory,
+    @Optional() @Inject(METRICS_REGISTRY) registry: Registry = new Registry(),
+  ) {
+    this.metrics = engineMetrics(registry);
+  }
 
   load(): Promise<InferenceEngine> {
-    this.loading ??= this.factory((msg) => this.logger.warn(msg)).then(
+    this.loading ??= this.factory((msg) => this.logger.warn(msg), this.metrics).then(
       (engine) => {
         this.engine = engine;
+        this.metrics.modelLoaded(engine.info.loadMs / 1000);
         this.logger.log({ ...engine.info }, 'model loaded');
         return engine;
       },

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { embedIds, imageFeatures, type ModelSessions } from './sessions';
-import { argmaxAt, emptyCache, int64Tensor, presentToPast } from './tensors';
+import { argmaxAt, emptyCache, int64Tensor, presentToPast, releaseDeviceTensors } from './tensors';
 
 /** One request, tokenized and checked, ready to share a batch. */
 export interface PreparedRow {
@@ -48,7 +48,10 @@ export async function generateBatch(s: ModelSessions, rows: PreparedRow[]): Prom
   const visionStarted = performance.now();
   const withImage = rows.map((row, r) => (row.pixelValues ? r : -1)).filter((r) => r >= 0);
   if (withImage.length) {
-    const features = await imageFeatures(s, withImage.map((r) => rows[r]!.pixelValues!));
+    const features = await imageFeatures(
+      s,
+      withImage.map((r) => rows[r]!.pixelValues!),
+    );
     withImage.forEach((r, k) => {
       let next = 0;
       for (let p = 0; p < S; p++) {
@@ -99,13 +102,15 @@ export async function generateBatch(s: ModelSessions, rows: PreparedRow[]): Prom
       }
       if (!active[r]) outcomes[r]!.totalMs = now - started;
     });
-    if (!active.some(Boolean)) break;
+    releaseDeviceTensors(past);
     past = presentToPast(out, cfg.numLayers);
+    if (!active.some(Boolean)) break;
     inputs = new ort.Tensor('float32', await embedIds(s, chosen, B), [B, 1, H]);
     attention = appendColumn(attention, B, 1);
     pos = nextPos.map((p) => p);
     nextPos.forEach((p, r) => (nextPos[r] = p + 1));
   }
+  releaseDeviceTensors(past);
   return outcomes;
 }
 
@@ -141,7 +146,10 @@ export async function generateWithoutCache(s: ModelSessions, row: PreparedRow): 
     const out = await s.decoder.run({
       inputs_embeds: new ort.Tensor('float32', embeds, [1, seq.length, H]),
       attention_mask: int64Tensor(new Array(seq.length).fill(1), [1, seq.length]),
-      position_ids: int64Tensor(seq.map((_, i) => i), [1, seq.length]),
+      position_ids: int64Tensor(
+        seq.map((_, i) => i),
+        [1, seq.length],
+      ),
       ...emptyCache(cfg, 1),
     });
     const next = argmaxAt(out['logits'] as ort.Tensor, 0, seq.length - 1);

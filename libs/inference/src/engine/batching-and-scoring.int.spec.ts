@@ -7,12 +7,20 @@ import { OnnxDentalGemmaEngine } from './onnx-engine';
 import { emptyCache, int64Tensor, logProbAt } from './tensors';
 import { embedIds, imageFeatures } from './sessions';
 
-const settings = { providers: ['cpu' as const], intraOpThreads: 1, graphOptimizationLevel: 'all' as const, enableCpuMemArena: true };
+const settings = {
+  providers: ['cpu' as const],
+  intraOpThreads: 1,
+  graphOptimizationLevel: 'all' as const,
+  enableCpuMemArena: true,
+};
 const image = (seed: number) => new Float32Array(3 * 896 * 896).map((_, i) => Math.sin(i / (200 + seed * 37)) * 0.9);
 
 const prompts: ChatPrompt[] = [
   { system: SYSTEM_PROMPT, user: 'What is your assessment?' },
-  { system: SYSTEM_PROMPT, user: 'A 52-year-old female reports sensitivity to cold on the upper left side for two weeks. What is your assessment and management plan?' },
+  {
+    system: SYSTEM_PROMPT,
+    user: 'A 52-year-old female reports sensitivity to cold on the upper left side for two weeks. What is your assessment and management plan?',
+  },
   { system: SYSTEM_PROMPT, user: 'Describe.', pixelValues: image(1) },
   { system: SYSTEM_PROMPT, user: 'Identify and localize any findings.', pixelValues: image(2) },
 ];
@@ -81,7 +89,10 @@ describe('engine correctness invariants on the tiny model', () => {
     ]);
     expect(settled[0]).toMatchObject({ status: 'fulfilled', value: { tokenIds: expected.tokenIds } });
     expect(settled[1]).toMatchObject({ status: 'rejected', reason: { name: 'PromptTooLongError' } });
-    expect(settled[2]).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/pixel values/) } });
+    expect(settled[2]).toMatchObject({
+      status: 'rejected',
+      reason: { message: expect.stringMatching(/pixel values/) },
+    });
   });
 
   it('scores candidates in one pass with the exact log-probabilities of a full recomputation', async () => {
@@ -107,7 +118,10 @@ describe('engine correctness invariants on the tiny model', () => {
       const out = await s.decoder.run({
         inputs_embeds: new ort.Tensor('float32', embeds, [1, seq.length, H]),
         attention_mask: int64Tensor(new Array(seq.length).fill(1), [1, seq.length]),
-        position_ids: int64Tensor(seq.map((_, i) => i), [1, seq.length]),
+        position_ids: int64Tensor(
+          seq.map((_, i) => i),
+          [1, seq.length],
+        ),
         ...emptyCache(s.config, 1),
       });
       const lp = score.tokenIds.reduce(

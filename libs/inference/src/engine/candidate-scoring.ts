@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { embedIds, imageFeatures, type ModelSessions } from './sessions';
-import { emptyCache, int64Tensor, logProbAt, presentToPast, tileCache } from './tensors';
+import { emptyCache, int64Tensor, logProbAt, presentToPast, releaseDeviceTensors, tileCache } from './tensors';
 
 export interface CandidateScore {
   candidate: string;
@@ -39,7 +39,10 @@ export async function scoreCandidates(
   const prefill = await s.decoder.run({
     inputs_embeds: new ort.Tensor('float32', embeds, [1, P, H]),
     attention_mask: int64Tensor(new Array(P).fill(1), [1, P]),
-    position_ids: int64Tensor(prompt.ids.map((_, i) => i), [1, P]),
+    position_ids: int64Tensor(
+      prompt.ids.map((_, i) => i),
+      [1, P],
+    ),
     ...emptyCache(cfg, 1),
   });
   const promptLogits = prefill['logits'] as ort.Tensor;
@@ -53,12 +56,16 @@ export async function scoreCandidates(
     for (let i = 0; i < P + c.ids.length; i++) mask[r * (P + L) + i] = 1;
   });
   const positions = Array.from({ length: C * L }, (_, i) => P + (i % L));
+  const promptCache = presentToPast(prefill, cfg.numLayers);
+  const tiled = await tileCache(promptCache, C);
+  releaseDeviceTensors(promptCache);
   const out = await s.decoder.run({
     inputs_embeds: new ort.Tensor('float32', await embedIds(s, ids, C), [C, L, H]),
     attention_mask: int64Tensor(mask, [C, P + L]),
     position_ids: int64Tensor(positions, [C, L]),
-    ...tileCache(presentToPast(prefill, cfg.numLayers), C),
+    ...tiled,
   });
+  releaseDeviceTensors(presentToPast(out, cfg.numLayers));
   const logits = out['logits'] as ort.Tensor;
 
   const logProbs = candidates.map((c, r) =>

@@ -5,10 +5,13 @@ const ok = <T>(value: T): Settled<T> => ({ ok: true, value });
 describe('DynamicBatcher', () => {
   it('groups concurrent requests up to the batch size', async () => {
     const sizes: number[] = [];
-    const batcher = new DynamicBatcher<number, number>(async (reqs) => {
-      sizes.push(reqs.length);
-      return reqs.map((r) => ok(r * 2));
-    }, { maxBatchSize: 4, maxWaitMs: 20 });
+    const batcher = new DynamicBatcher<number, number>(
+      async (reqs) => {
+        sizes.push(reqs.length);
+        return reqs.map((r) => ok(r * 2));
+      },
+      { maxBatchSize: 4, maxWaitMs: 20 },
+    );
     const results = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => batcher.submit(n)));
     expect(results).toEqual([2, 4, 6, 8, 10, 12]);
     expect(sizes).toEqual([4, 2]);
@@ -36,14 +39,17 @@ describe('DynamicBatcher', () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const waits: number[] = [];
-    const batcher = new DynamicBatcher<number, number>(async (reqs, queueWait) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      waits.push(...queueWait);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      return reqs.map(ok);
-    }, { maxBatchSize: 2, maxWaitMs: 1 });
+    const batcher = new DynamicBatcher<number, number>(
+      async (reqs, queueWait) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        waits.push(...queueWait);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return reqs.map(ok);
+      },
+      { maxBatchSize: 2, maxWaitMs: 1 },
+    );
     await Promise.all(Array.from({ length: 7 }, (_, i) => batcher.submit(i)));
     expect(maxInFlight).toBe(1);
     expect(waits).toHaveLength(7);

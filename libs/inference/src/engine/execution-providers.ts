@@ -8,6 +8,12 @@ export interface SessionSettings {
   intraOpThreads: number;
   graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
   enableCpuMemArena: boolean;
+  /**
+   * Keep the decoder's KV cache on the GPU between steps where the provider can (WebGPU
+   * 'gpu-buffer' outputs). The CUDA provider of onnxruntime-node returns every output to host
+   * memory, so there this has no effect (see the README for the measured cost).
+   */
+  deviceCache?: boolean;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
@@ -15,6 +21,7 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
   intraOpThreads: 0,
   graphOptimizationLevel: 'all',
   enableCpuMemArena: true,
+  deviceCache: true,
 };
 
 export interface OpenedSession {
@@ -30,6 +37,7 @@ export async function openSession(
   path: string,
   settings: SessionSettings,
   log: (msg: string) => void,
+  deviceOutputs: string[] = [],
 ): Promise<OpenedSession> {
   const failures: string[] = [];
   for (const provider of settings.providers) {
@@ -40,6 +48,9 @@ export async function openSession(
         enableCpuMemArena: settings.enableCpuMemArena,
         // 0 means "let ONNX Runtime choose" (one per core); the binding refuses an explicit undefined.
         ...(settings.intraOpThreads > 0 ? { intraOpNumThreads: settings.intraOpThreads } : {}),
+        ...(provider === 'webgpu' && settings.deviceCache && deviceOutputs.length
+          ? { preferredOutputLocation: Object.fromEntries(deviceOutputs.map((n) => [n, 'gpu-buffer' as const])) }
+          : {}),
       });
       if (failures.length) log(`${path}: fell back to ${provider} after ${failures.join('; ')}`);
       return { session, provider };

@@ -1,4 +1,5 @@
 import { readModelConfig, type ModelConfig } from '../model/model-config';
+import { readManifest, verifyManifest } from '../model/manifest';
 import { graphPath, weightFiles, weightsDigest } from '../model/model-files';
 import { generateBatch, type PreparedRow, type RowOutcome } from './batch-generation';
 import { scoreCandidates, type CandidateScore } from './candidate-scoring';
@@ -9,10 +10,20 @@ import { openSession, type SessionSettings } from './execution-providers';
 import { PromptBuilder } from './prompt-builder';
 import type { ModelSessions } from './sessions';
 
+/** The decoder outputs that carry the KV cache from one step to the next. */
+function presentNames(cfg: ModelConfig): string[] {
+  return Array.from({ length: cfg.numLayers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat();
+}
+
 /** Hooks for metrics; the engine itself knows nothing of Prometheus. */
 export interface EngineObserver {
   onBatch?(size: number): void;
-  onGeneration?(g: { queueWaitMs: number; timeToFirstTokenMs: number; completionTokens: number; decodeMs: number }): void;
+  onGeneration?(g: {
+    queueWaitMs: number;
+    timeToFirstTokenMs: number;
+    completionTokens: number;
+    decodeMs: number;
+  }): void;
 }
 
 export interface EngineLoadOptions {
@@ -55,12 +66,16 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
     const log = opts.log ?? (() => undefined);
     const config = await readModelConfig(opts.dir);
     const files = await weightFiles(opts.dir, opts.variant);
+    // A folder with a manifest must match it; the hashes computed for that also give the digest.
+    const manifest = await readManifest(opts.dir);
+    if (!manifest) log(`${opts.dir} has no manifest.json: its files' integrity is not checked`);
+    const hashes = manifest ? await verifyManifest(opts.dir, manifest) : new Map<string, string>();
     const [digest, prompts, vision, embed, decoder] = await Promise.all([
-      weightsDigest(opts.dir, files),
+      weightsDigest(opts.dir, files, hashes),
       PromptBuilder.load(opts.dir, config),
       openSession(graphPath(opts.dir, 'vision_encoder', opts.variant), opts.session, log),
       openSession(graphPath(opts.dir, 'embed_tokens', opts.variant), opts.session, log),
-      openSession(graphPath(opts.dir, 'decoder_model_merged', opts.variant), opts.session, log),
+      openSession(graphPath(opts.dir, 'decoder_model_merged', opts.variant), opts.session, log, presentNames(config)),
     ]);
     const info: EngineInfo = {
       modelId: opts.modelId,
@@ -71,7 +86,13 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
       imageSize: config.imageSize,
     };
     const sessions = { vision: vision.session, embed: embed.session, decoder: decoder.session, config };
-    return new OnnxDentalGemmaEngine(info, sessions, prompts, opts.observer ?? {}, opts.batching ?? { maxBatchSize: 1, maxWaitMs: 0 });
+    return new OnnxDentalGemmaEngine(
+      info,
+      sessions,
+      prompts,
+      opts.observer ?? {},
+      opts.batching ?? { maxBatchSize: 1, maxWaitMs: 0 },
+    );
   }
 
   get config(): ModelConfig {
@@ -94,7 +115,9 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
     const tokenized = candidates.map((text) => ({ text, ids: this.prompts.encodeText(text) }));
     const longest = Math.max(0, ...tokenized.map((c) => c.ids.length));
     if (ids.length + longest > this.config.maxPositions) {
-      throw new PromptTooLongError(`prompt and candidates need ${ids.length + longest} positions of ${this.config.maxPositions}`);
+      throw new PromptTooLongError(
+        `prompt and candidates need ${ids.length + longest} positions of ${this.config.maxPositions}`,
+      );
     }
     return this.exclusive(() => scoreCandidates(this.sessions, { ids, pixelValues: prompt.pixelValues }, tokenized));
   }
@@ -140,7 +163,14 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
     if (rows.length) this.observer.onBatch?.(rows.length);
     let outcomes: Settled<RowOutcome>[];
     try {
-      outcomes = rows.length ? (await generateBatch(this.sessions, rows.map((r) => r.row))).map((value) => ({ ok: true, value })) : [];
+      outcomes = rows.length
+        ? (
+            await generateBatch(
+              this.sessions,
+              rows.map((r) => r.row),
+            )
+          ).map((value) => ({ ok: true, value }))
+        : [];
     } catch (error) {
       if (rows.length === 1) outcomes = [{ ok: false, error: error as Error }];
       else {

@@ -2,7 +2,11 @@ import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../model/model-config';
 
 export function int64Tensor(values: ArrayLike<number>, dims: number[]): ort.Tensor {
-  return new ort.Tensor('int64', BigInt64Array.from(values as number[], (v) => BigInt(v)), dims);
+  return new ort.Tensor(
+    'int64',
+    BigInt64Array.from(values as number[], (v) => BigInt(v)),
+    dims,
+  );
 }
 
 /** The first step's cache: every layer's K and V with zero past positions. */
@@ -26,11 +30,17 @@ export function presentToPast(out: ort.InferenceSession.OnnxValueMapType, layers
   return past;
 }
 
+/** Frees cache tensors that live on the GPU; host tensors are left to the garbage collector. */
+export function releaseDeviceTensors(tensors: Record<string, ort.Tensor>): void {
+  for (const t of Object.values(tensors)) if (t.location === 'gpu-buffer') t.dispose();
+}
+
 /** Repeats a batch-1 cache `times` times along the batch axis (candidate scoring shares one prompt). */
-export function tileCache(past: Record<string, ort.Tensor>, times: number): Record<string, ort.Tensor> {
+export async function tileCache(past: Record<string, ort.Tensor>, times: number): Promise<Record<string, ort.Tensor>> {
   const out: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(past)) {
-    const src = t.data as Float32Array;
+    // getData() also brings a device-resident cache to the host; tiling happens once per scoring.
+    const src = (t.location === 'cpu' ? t.data : await t.getData()) as Float32Array;
     const data = new Float32Array(src.length * times);
     for (let i = 0; i < times; i++) data.set(src, i * src.length);
     out[name] = new ort.Tensor('float32', data, [times, ...t.dims.slice(1)]);

@@ -32,8 +32,9 @@ export async function sha256File(path: string): Promise<string> {
  * One digest for the weights: SHA-256 over the sorted lines "<sha256>  <relative path>" of every
  * file loaded (the `sha256sum` format, so an operator can recompute it with coreutils).
  */
-export async function weightsDigest(dir: string, files: string[]): Promise<string> {
+export async function weightsDigest(dir: string, files: string[], known = new Map<string, string>()): Promise<string> {
   const lines: string[] = [];
-  for (const file of [...files].sort()) lines.push(`${await sha256File(join(dir, file))}  ${file}\n`);
+  for (const file of [...files].sort())
+    lines.push(`${known.get(file) ?? (await sha256File(join(dir, file)))}  ${file}\n`);
   return `sha256:${createHash('sha256').update(lines.join('')).digest('hex')}`;
 }
