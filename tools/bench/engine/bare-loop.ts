@@ -35,7 +35,7 @@ function argmaxLast(t: ort.Tensor): number {
 export async function bareGreedy(s: BareSessions, cfg: ModelConfig, ids: number[], steps: number): Promise<number[]> {
   const out: number[] = [];
   let embeds = (await s.embed.run({ input_ids: i64(ids, [1, ids.length]) }))['inputs_embeds']!;
-  let past = emptyPast(cfg);
+  const past = emptyPast(cfg);
   let length = 0;
   for (let step = 0; step < steps; step++) {
     const n = embeds.dims[1]!;
