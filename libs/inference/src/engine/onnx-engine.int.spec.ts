@@ -34,6 +34,47 @@ describe('OnnxDentalGemmaEngine on the tiny model', () => {
     });
   });
 
+  it('walks the provider chain explicitly and logs each provider that fails', async () => {
+    // No GPU here: cuda and webgpu both fail to open, and the engine must say so before using cpu.
+    const logs: string[] = [];
+    const fallback = await OnnxDentalGemmaEngine.load({
+      dir: dir(),
+      modelId: 'tiny',
+      variant: '',
+      session: {
+        providers: ['cuda', 'webgpu', 'cpu'],
+        intraOpThreads: 1,
+        graphOptimizationLevel: 'basic',
+        enableCpuMemArena: false,
+      },
+      log: (m) => logs.push(m),
+    });
+    expect(fallback.info.executionProvider).toBe('cpu');
+    expect(
+      logs.some((l) => /decoder_model_merged.onnx: fell back to cpu after cuda failed .*; webgpu failed/.test(l)),
+    ).toBe(true);
+    await fallback.dispose();
+    await expect(
+      OnnxDentalGemmaEngine.load({
+        dir: dir(),
+        modelId: 'tiny',
+        variant: '',
+        session: { providers: ['cuda'], intraOpThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: true },
+      }),
+    ).rejects.toThrow(/cannot open .* with any provider: cuda failed/);
+  });
+
+  it('loads the precision variant named by config, and refuses a missing one', async () => {
+    await expect(
+      OnnxDentalGemmaEngine.load({
+        dir: dir(),
+        modelId: 'tiny',
+        variant: '_q4',
+        session: { providers: ['cpu'], intraOpThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: true },
+      }),
+    ).rejects.toThrow(/lacks onnx\/vision_encoder_q4.onnx/);
+  });
+
   it('builds the Gemma chat prompt with the system text folded into the user turn', () => {
     const ids = engine.tokenize({ system: SYSTEM_PROMPT, user: 'Any restorations visible?' });
     expect(ids[0]).toBe(2); // one <bos>, from the template
