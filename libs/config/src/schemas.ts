@@ -114,8 +114,14 @@ export const WorkerEnvSchema = BaseEnvSchema.extend({
   BATCH_MAX_WAIT_MS: z.coerce.number().int().min(0).default(15),
   MAX_NEW_TOKENS_IMAGE: z.coerce.number().int().positive().default(300),
   MAX_NEW_TOKENS_TEXT: z.coerce.number().int().positive().default(512),
-  /** Jobs taken at once; defaults to the batch size so a full batch can form. */
+  /** Jobs taken at once per lane; defaults to the batch size so a full batch can form. */
   WORKER_CONCURRENCY: z.coerce.number().int().positive().optional(),
+  /** A generation running longer is failed and retried (transient). */
+  JOB_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
+  /** On SIGTERM, in-flight jobs get this long to finish before they are released to other workers. */
+  DRAIN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+  LOCK_DURATION_MS: z.coerce.number().int().positive().default(30_000),
+  STALLED_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
 }).superRefine((cfg, ctx) => {
   requireQueueAndStorage(cfg, ctx);
   if (cfg.QUEUE_BACKEND === 'postgres' && !cfg.DATABASE_URL)

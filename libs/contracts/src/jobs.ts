@@ -28,11 +28,21 @@ export const InferenceInputSchema = z.discriminatedUnion('kind', [
 ]);
 export type InferenceInput = z.infer<typeof InferenceInputSchema>;
 
+/**
+ * Two lanes: chairside (interactive) work and archive backfills (batch) never share a queue, and
+ * the worker serves the interactive lane first, so a backfill cannot delay a clinician.
+ */
+export const LANES = ['interactive', 'batch'] as const;
+export const LaneSchema = z.enum(LANES);
+export type Lane = z.infer<typeof LaneSchema>;
+export const LANE_QUEUES = { interactive: 'inference', batch: 'inference-batch' } as const;
+
 export const RunAssessmentJobSchema = z.object({
   assessmentId: IdSchema,
   tenantId: TenantIdSchema,
   task: TaskNameSchema,
   input: InferenceInputSchema,
+  lane: LaneSchema.default('interactive'),
 });
 export type RunAssessmentJob = z.infer<typeof RunAssessmentJobSchema>;
 
@@ -65,6 +75,16 @@ export const AssessmentFailedSchema = z.object({
 });
 export type AssessmentFailed = z.infer<typeof AssessmentFailedSchema>;
 
+export const DeadAssessmentJobSchema = z.object({
+  job: RunAssessmentJobSchema,
+  sourceQueue: z.string(),
+  sourceJobId: z.string(),
+  error: z.string(),
+  attempts: z.number().int(),
+  failedAt: z.iso.datetime(),
+});
+export type DeadAssessmentJob = z.infer<typeof DeadAssessmentJobSchema>;
+
 /**
  * The job catalogue: every queue, its job names and each job's payload schema, in one place.
  * Producers and consumers are typed from it, and a consumer refuses to boot without a handler for
@@ -73,6 +93,13 @@ export type AssessmentFailed = z.infer<typeof AssessmentFailedSchema>;
 export const JOB_CATALOGUE = {
   inference: {
     'assessment.run': RunAssessmentJobSchema,
+  },
+  'inference-batch': {
+    'assessment.run': RunAssessmentJobSchema,
+  },
+  /** Jobs that used up their attempts, kept for an operator to inspect, retry or discard. */
+  'inference-dead': {
+    'assessment.dead': DeadAssessmentJobSchema,
   },
   results: {
     'assessment.started': AssessmentStartedSchema,
@@ -84,6 +111,11 @@ export const JOB_CATALOGUE = {
 export type JobCatalogue = typeof JOB_CATALOGUE;
 export type QueueName = keyof JobCatalogue;
 export type JobName<Q extends QueueName> = keyof JobCatalogue[Q] & string;
+/** What a handler receives: the payload after validation (defaults applied). */
 export type JobPayload<Q extends QueueName, N extends JobName<Q>> = z.infer<
+  JobCatalogue[Q][N] extends z.ZodType ? JobCatalogue[Q][N] : never
+>;
+/** What a producer may send: the schema's input (fields with defaults may be left out). */
+export type JobInput<Q extends QueueName, N extends JobName<Q>> = z.input<
   JobCatalogue[Q][N] extends z.ZodType ? JobCatalogue[Q][N] : never
 >;

@@ -5,7 +5,10 @@ import { PermanentJobError } from './errors';
 
 export interface JobContext {
   jobId: string;
+  /** 1 for the first try. */
   attempt: number;
+  /** The attempts the producer gave the job: on the last one, a failure is final. */
+  maxAttempts: number;
 }
 
 /** One handler per job name of the queue: the type system and the boot check both demand all of them. */
@@ -15,7 +18,13 @@ export type JobHandlers<Q extends QueueName> = {
 
 export interface ConsumerOptions {
   concurrency: number;
+  /**
+   * How long a job stays locked without a heartbeat. BullMQ renews the lock while the job runs, so
+   * this bounds how soon a killed worker's job is taken over, not how long a job may take.
+   */
   lockDurationMs?: number;
+  /** How often stalled jobs (their worker died) are looked for and put back in the queue. */
+  stalledIntervalMs?: number;
   onFailed?: (job: Job | undefined, error: Error) => void;
   /** Connection-level errors (Redis restarting, say); BullMQ reconnects by itself. */
   onError?: (error: Error) => void;
@@ -27,6 +36,8 @@ export interface ConsumerOptions {
  */
 export class JobConsumer<Q extends QueueName> {
   readonly worker: Worker;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(queueName: Q, conn: QueueConnection, handlers: JobHandlers<Q>, opts: ConsumerOptions) {
     const schemas = JOB_CATALOGUE[queueName] as Record<
@@ -46,13 +57,24 @@ export class JobConsumer<Q extends QueueName> {
         const parsed = schema.safeParse(job.data);
         if (!parsed.success) throw new PermanentJobError(`invalid ${job.name} payload: ${parsed.error?.message}`);
         const handler = (handlers as Record<string, (p: unknown, c: JobContext) => Promise<unknown>>)[job.name]!;
-        return handler(parsed.data, { jobId: job.id ?? '', attempt: job.attemptsMade + 1 });
+        this.inFlight++;
+        try {
+          return await handler(parsed.data, {
+            jobId: job.id ?? '',
+            attempt: job.attemptsMade + 1,
+            maxAttempts: job.opts.attempts ?? 1,
+          });
+        } finally {
+          if (--this.inFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+        }
       },
       {
         connection: conn.connection as never,
         prefix: conn.prefix,
         concurrency: opts.concurrency,
-        lockDuration: opts.lockDurationMs ?? 60_000,
+        lockDuration: opts.lockDurationMs ?? 30_000,
+        stalledInterval: opts.stalledIntervalMs ?? 15_000,
+        maxStalledCount: 2,
         autorun: false,
       } as never,
       conn.backend as never,
@@ -66,8 +88,28 @@ export class JobConsumer<Q extends QueueName> {
     void this.worker.run();
   }
 
-  /** Stops taking jobs and waits for the ones in flight, so a shutdown never abandons a job midway. */
-  close(): Promise<void> {
-    return this.worker.close();
+  /**
+   * Stops taking jobs and waits up to `graceMs` for the ones in flight. Past that, the worker lets
+   * go (force): its jobs' locks lapse and another worker takes them over as stalled jobs, so a
+   * node drain loses nothing even when a job outlasts the grace period.
+   */
+  async close(graceMs = Infinity): Promise<'drained' | 'released'> {
+    // BullMQ's close() waits for active jobs without a deadline, and a later close(true) returns
+    // that same pending promise: so pause first, wait with our own deadline, then close once.
+    await this.worker.pause(true);
+    const idle = this.idle();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'released'>(
+      (r) => (timer = Number.isFinite(graceMs) ? setTimeout(() => r('released'), graceMs) : undefined),
+    );
+    const outcome = await Promise.race([idle.then(() => 'drained' as const), deadline]);
+    clearTimeout(timer);
+    await this.worker.close(outcome === 'released');
+    return outcome;
+  }
+
+  private idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

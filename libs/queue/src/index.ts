@@ -2,3 +2,4 @@ export * from './connection';
 export * from './errors';
 export * from './producer';
 export * from './consumer';
+export * from './dead-letter';

@@ -1,4 +1,4 @@
-import { JOB_CATALOGUE, JobName, JobPayload, QueueName } from '@dg/contracts';
+import { JOB_CATALOGUE, JobInput, JobName, QueueName } from '@dg/contracts';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { QueueConnection } from './connection';
 
@@ -24,7 +24,7 @@ export class JobProducer<Q extends QueueName> {
     );
   }
 
-  async add<N extends JobName<Q>>(name: N, payload: JobPayload<Q, N>, opts: AddOptions): Promise<void> {
+  async add<N extends JobName<Q>>(name: N, payload: JobInput<Q, N>, opts: AddOptions): Promise<void> {
     const schema = (JOB_CATALOGUE[this.queueName] as Record<string, { parse(v: unknown): unknown }>)[name];
     if (!schema) throw new Error(`job ${this.queueName}/${name} is not in the catalogue`);
     const data = schema.parse(payload);

@@ -33,7 +33,7 @@ const backends: [string, () => QueueConfig][] = [
 ];
 
 describe.each(backends)('job catalogue on %s', (_name, config) => {
-  const closers: { close(): Promise<void> }[] = [];
+  const closers: { close(): Promise<unknown> }[] = [];
   afterEach(async () => {
     while (closers.length) await closers.pop()!.close();
   });

@@ -1,27 +1,33 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { LANE_QUEUES, LANES, type Lane } from '@dg/contracts';
 import type { WorkerConfig } from '@dg/config';
-import { JobConsumer, type QueueConnection } from '@dg/queue';
+import { DeadLetterQueue, JobConsumer, type QueueConnection } from '@dg/queue';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { CONFIG, QUEUE_CONNECTION } from '../infrastructure/tokens';
 import { ModelService } from '../model/model.service';
 import { RunAssessmentService } from './run-assessment.service';
 
-/** The attempts case-api gives each inference job; the last one reports the failure. */
-export const INFERENCE_ATTEMPTS = 3;
-
-/** Thin processor: starts consuming only once the model is loaded, then hands each job to the use case. */
+/**
+ * Thin processor: once the model is loaded, one consumer per lane hands jobs to the use case. The
+ * engine's batcher serves the interactive lane first; jobs that use up their attempts are parked in
+ * the dead-letter queue; on shutdown in-flight jobs finish or are released within the grace period.
+ */
 @Injectable()
 export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RunAssessmentProcessor.name);
-  private consumer?: JobConsumer<'inference'>;
+  private readonly consumers: JobConsumer<'inference' | 'inference-batch'>[] = [];
+  private readonly deadLetters: DeadLetterQueue;
 
   constructor(
     private readonly model: ModelService,
     private readonly useCase: RunAssessmentService,
     @Inject(QUEUE_CONNECTION) private readonly conn: QueueConnection,
     @Inject(CONFIG) private readonly config: WorkerConfig,
-  ) {}
+  ) {
+    this.deadLetters = new DeadLetterQueue(conn);
+  }
 
-  /** Enough jobs in hand to fill an engine batch, unless configured otherwise. */
+  /** Enough jobs in hand per lane to fill an engine batch, unless configured otherwise. */
   private get concurrency(): number {
     return this.config.WORKER_CONCURRENCY ?? this.config.BATCH_MAX_SIZE;
   }
@@ -29,29 +35,45 @@ export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplica
   onApplicationBootstrap(): void {
     // Not awaited: the HTTP server comes up at once and readiness reports the load in progress.
     this.model.load().then(
-      () => this.startConsuming(),
+      () => LANES.forEach((lane) => this.consume(lane)),
       () => undefined,
     );
   }
 
-  private startConsuming(): void {
-    this.consumer = new JobConsumer(
-      'inference',
+  private consume(lane: Lane): void {
+    const consumer = new JobConsumer(
+      LANE_QUEUES[lane],
       this.conn,
-      { 'assessment.run': (payload, ctx) => this.useCase.run(payload, ctx, INFERENCE_ATTEMPTS) },
+      { 'assessment.run': (payload, ctx) => this.useCase.run(payload, ctx) },
       {
         concurrency: this.concurrency,
-        // A long generation on CPU must not be taken for a stalled job.
-        lockDurationMs: 5 * 60_000,
-        onFailed: (job, err) => this.logger.warn({ jobId: job?.id, err: err.message }, 'inference job failed'),
-        onError: (err) => this.logger.warn({ err: err.message }, 'inference queue connection error'),
+        lockDurationMs: this.config.LOCK_DURATION_MS,
+        stalledIntervalMs: this.config.STALLED_INTERVAL_MS,
+        onFailed: (job, err) => void this.onFailed(job, err),
+        onError: (err) => this.logger.warn({ err: err.message, lane }, 'inference queue connection error'),
       },
     );
-    this.consumer.start();
-    this.logger.log(`consuming inference jobs, concurrency ${this.concurrency}`);
+    this.consumers.push(consumer);
+    consumer.start();
+    this.logger.log(`consuming the ${lane} lane (${LANE_QUEUES[lane]}), concurrency ${this.concurrency}`);
+  }
+
+  private async onFailed(job: Job | undefined, err: Error): Promise<void> {
+    this.logger.warn({ jobId: job?.id, err: err.message }, 'inference job failed');
+    if (!job) return;
+    const final =
+      err instanceof UnrecoverableError ||
+      err.name === 'PermanentJobError' ||
+      job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final)
+      await this.deadLetters
+        .bury(job, err.message)
+        .catch((e) => this.logger.error({ err: e.message }, 'dead-letter failed'));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.close();
+    const outcomes = await Promise.all(this.consumers.map((c) => c.close(this.config.DRAIN_TIMEOUT_MS)));
+    if (outcomes.includes('released')) this.logger.warn('drain timed out: in-flight jobs released to other workers');
+    await this.deadLetters.close();
   }
 }

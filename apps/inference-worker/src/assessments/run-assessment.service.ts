@@ -24,11 +24,11 @@ export class RunAssessmentService {
     private readonly model: ModelService,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(IMAGE_CODEC) private readonly codec: ImageCodec,
-    @Inject(RESULTS_PRODUCER) private readonly results: JobProducer<'results'>,
+    @Inject(RESULTS_PRODUCER) private readonly results: Pick<JobProducer<'results'>, 'add'>,
     @Inject(CONFIG) private readonly config: WorkerConfig,
   ) {}
 
-  async run(job: RunAssessmentJob, ctx: JobContext, maxAttempts: number): Promise<void> {
+  async run(job: RunAssessmentJob, ctx: JobContext): Promise<void> {
     const ids = { assessmentId: job.assessmentId, tenantId: job.tenantId };
     await this.results.add(
       'assessment.started',
@@ -51,7 +51,11 @@ export class RunAssessmentService {
       };
       const maxNewTokens =
         task.maxNewTokens === 'image' ? this.config.MAX_NEW_TOKENS_IMAGE : this.config.MAX_NEW_TOKENS_TEXT;
-      const generation = await engine.generate(prompt, { maxNewTokens });
+      const priority = job.lane === 'interactive' ? 0 : 1;
+      const generation = await withTimeout(
+        engine.generate(prompt, { maxNewTokens, priority }),
+        this.config.JOB_TIMEOUT_MS,
+      );
       await this.results.add(
         'assessment.completed',
         {
@@ -71,7 +75,7 @@ export class RunAssessmentService {
       );
     } catch (error) {
       const permanent = PERMANENT.some((type) => error instanceof type) || error instanceof PermanentJobError;
-      if (permanent || ctx.attempt >= maxAttempts) {
+      if (permanent || ctx.attempt >= ctx.maxAttempts) {
         await this.results.add(
           'assessment.failed',
           { ...ids, error: (error as Error).message, permanent, failedAt: new Date().toISOString() },
@@ -85,4 +89,20 @@ export class RunAssessmentService {
   private async pixels(key: string, size: number): Promise<Float32Array> {
     return toPixelValues(await this.codec.decodeRgb(await this.store.get(key)), size);
   }
+}
+
+export class JobTimeoutError extends Error {
+  override readonly name = 'JobTimeoutError';
+}
+
+/**
+ * A generation past its deadline fails the attempt (and is retried), so a wedged job cannot hold
+ * its slot forever. The engine call itself cannot be cancelled; its late result is dropped.
+ */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new JobTimeoutError(`generation exceeded ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -55,4 +55,25 @@ describe('DynamicBatcher', () => {
     expect(waits).toHaveLength(7);
     expect(waits.every((w) => w >= 0)).toBe(true);
   });
+
+  it('puts a higher-priority request into the next batch ahead of everything queued before it', async () => {
+    const batches: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const batcher = new DynamicBatcher<string, string>(
+      async (reqs) => {
+        batches.push(reqs);
+        if (batches.length === 1) await gate;
+        return reqs.map(ok);
+      },
+      { maxBatchSize: 2, maxWaitMs: 0 },
+    );
+    const first = batcher.submit('b0', 1);
+    const backlog = ['b1', 'b2', 'b3', 'b4'].map((r) => batcher.submit(r, 1));
+    const urgent = batcher.submit('i0', 0);
+    release();
+    await Promise.all([first, ...backlog, urgent]);
+    expect(batches[0]).toEqual(['b0']);
+    expect(batches[1]).toEqual(['i0', 'b1']);
+  });
 });

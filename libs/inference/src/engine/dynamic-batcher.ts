@@ -9,6 +9,8 @@ export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
 
 interface Pending<Req, Res> {
   request: Req;
+  priority: number;
+  seq: number;
   enqueuedAt: number;
   resolve(value: Res): void;
   reject(error: Error): void;
@@ -23,6 +25,7 @@ export class DynamicBatcher<Req, Res> {
   private queue: Pending<Req, Res>[] = [];
   private timer?: NodeJS.Timeout;
   private running = false;
+  private seq = 0;
 
   constructor(
     private readonly run: (requests: Req[], queueWaitMs: number[]) => Promise<Settled<Res>[]>,
@@ -31,9 +34,16 @@ export class DynamicBatcher<Req, Res> {
     if (opts.maxBatchSize < 1) throw new Error('maxBatchSize must be at least 1');
   }
 
-  submit(request: Req): Promise<Res> {
+  /**
+   * Lower priority numbers go first (interactive 0, batch 1); equal priorities keep arrival order.
+   * A waiting interactive request therefore joins the very next batch, whatever backlog is queued.
+   */
+  submit(request: Req, priority = 0): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
-      this.queue.push({ request, resolve, reject, enqueuedAt: performance.now() });
+      const item = { request, priority, seq: this.seq++, resolve, reject, enqueuedAt: performance.now() };
+      let at = this.queue.length;
+      while (at > 0 && this.queue[at - 1]!.priority > priority) at--;
+      this.queue.splice(at, 0, item);
       this.schedule();
     });
   }

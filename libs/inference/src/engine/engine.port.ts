@@ -12,6 +12,8 @@ export interface GenerateOptions {
   maxNewTokens: number;
   /** Defaults to the model's own stop tokens (eos and <end_of_turn>). */
   stopTokenIds?: number[];
+  /** 0 (interactive) before 1 (batch) when requests wait for the engine. */
+  priority?: number;
 }
 
 export interface Generation {

@@ -106,7 +106,7 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
 
   /** Queued into the dynamic batcher; resolves with this request's own result or error. */
   generate(prompt: ChatPrompt, opts: GenerateOptions): Promise<Generation> {
-    return this.batcher.submit({ prompt, opts });
+    return this.batcher.submit({ prompt, opts }, opts.priority ?? 0);
   }
 
   /** Log-probabilities of candidate answers after the prompt, and their normalized distribution. */

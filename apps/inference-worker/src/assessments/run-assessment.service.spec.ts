@@ -1,0 +1,130 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunAssessmentJob } from '@dg/contracts';
+import { loadConfig, WorkerEnvSchema } from '@dg/config';
+import { SharpImageCodec } from '@dg/imaging';
+import type { ChatPrompt, GenerateOptions, Generation, InferenceEngine } from '@dg/inference';
+import { PermanentJobError } from '@dg/queue';
+import { FsObjectStore } from '@dg/storage';
+import { ModelService } from '../model/model.service';
+import { JobTimeoutError, RunAssessmentService } from './run-assessment.service';
+
+// The use case with its ports filled by in-memory stand-ins: this spec is about what gets
+// published when, not about inference (the e2e spec runs the real engine).
+const generation: Generation = {
+  text: 'Findings consistent with caries.',
+  tokenIds: [1, 2, 3],
+  stats: {
+    promptTokens: 40,
+    completionTokens: 3,
+    stopReason: 'stop-token',
+    timeToFirstTokenMs: 5,
+    totalMs: 9,
+    visionMs: 0,
+  },
+};
+
+function setup(generate: (p: ChatPrompt, o: GenerateOptions) => Promise<Generation>, env: Record<string, string> = {}) {
+  const engine: InferenceEngine = {
+    info: {
+      modelId: 'dentalgemma-test',
+      weightsDigest: `sha256:${'a'.repeat(64)}`,
+      variant: 'fp32',
+      executionProvider: 'cpu',
+      loadMs: 1,
+      imageSize: 896,
+    },
+    generate: jest.fn(generate),
+    dispose: async () => undefined,
+  };
+  const published: { name: string; payload: any; jobId: string }[] = [];
+  const results = {
+    add: async (name: string, payload: unknown, opts: { jobId: string }) =>
+      void published.push({ name, payload, jobId: opts.jobId }),
+  };
+  const config = loadConfig(WorkerEnvSchema, { MODEL_DIR: '/m', REDIS_URL: 'redis://x:1', ...env });
+  return { engine, published, results, config };
+}
+
+async function service(s: ReturnType<typeof setup>) {
+  const model = new ModelService(async () => s.engine);
+  await model.load();
+  const store = new FsObjectStore(await mkdtemp(join(tmpdir(), 'dg-worker-spec-')));
+  return new RunAssessmentService(model, store, new SharpImageCodec(), s.results as never, s.config);
+}
+
+const textJob = (lane: 'interactive' | 'batch' = 'interactive'): RunAssessmentJob => ({
+  assessmentId: '11111111-1111-4111-8111-111111111111',
+  tenantId: '22222222-2222-4222-8222-222222222222' as never,
+  task: 'case-analysis',
+  input: { kind: 'text', caseText: { age: 40, chiefComplaint: 'pain' } },
+  lane,
+});
+
+describe('RunAssessmentService', () => {
+  it('publishes started, then the result with its provenance', async () => {
+    const s = setup(async () => generation);
+    await (await service(s)).run(textJob(), { jobId: 'j', attempt: 1, maxAttempts: 3 });
+    expect(s.published.map((p) => p.name)).toEqual(['assessment.started', 'assessment.completed']);
+    expect(s.published[1]!.payload).toMatchObject({
+      rawText: generation.text,
+      provenance: {
+        modelId: 'dentalgemma-test',
+        weightsDigest: `sha256:${'a'.repeat(64)}`,
+        promptVersion: 'case-analysis@1',
+      },
+      stats: generation.stats,
+    });
+    expect(s.published[1]!.jobId).toBe('11111111-1111-4111-8111-111111111111.completed');
+    const [prompt, opts] = (s.engine.generate as jest.Mock).mock.calls[0];
+    expect(prompt.user).toMatch(/40-year-old/);
+    expect(opts).toMatchObject({ maxNewTokens: 512, priority: 0 });
+  });
+
+  it('asks the engine to serve the batch lane after the interactive one', async () => {
+    const s = setup(async () => generation);
+    await (await service(s)).run(textJob('batch'), { jobId: 'j', attempt: 1, maxAttempts: 3 });
+    expect((s.engine.generate as jest.Mock).mock.calls[0][1]).toMatchObject({ priority: 1 });
+  });
+
+  it('fails at once, as permanent, when the image is gone', async () => {
+    const s = setup(async () => generation);
+    const job: RunAssessmentJob = {
+      ...textJob(),
+      task: 'pathology-classification',
+      input: {
+        kind: 'image',
+        imageId: '33333333-3333-4333-8333-333333333333',
+        normalizedKey: 'derivatives/missing.png',
+        modality: 'panoramic',
+      },
+    };
+    await expect((await service(s)).run(job, { jobId: 'j', attempt: 1, maxAttempts: 3 })).rejects.toBeInstanceOf(
+      PermanentJobError,
+    );
+    expect(s.published.at(-1)).toMatchObject({ name: 'assessment.failed', payload: { permanent: true } });
+    expect(s.engine.generate).not.toHaveBeenCalled();
+  });
+
+  it('leaves a transient failure to the retries, and reports it on the last attempt', async () => {
+    const s = setup(async () => {
+      throw new Error('CUDA out of memory');
+    });
+    const svc = await service(s);
+    await expect(svc.run(textJob(), { jobId: 'j', attempt: 1, maxAttempts: 3 })).rejects.toThrow('CUDA out of memory');
+    expect(s.published.map((p) => p.name)).toEqual(['assessment.started']);
+    await expect(svc.run(textJob(), { jobId: 'j', attempt: 3, maxAttempts: 3 })).rejects.toThrow('CUDA out of memory');
+    expect(s.published.at(-1)).toMatchObject({
+      name: 'assessment.failed',
+      payload: { permanent: false, error: 'CUDA out of memory' },
+    });
+  });
+
+  it('times a wedged generation out as a transient failure', async () => {
+    const s = setup(() => new Promise<Generation>(() => undefined), { JOB_TIMEOUT_MS: '30' });
+    await expect((await service(s)).run(textJob(), { jobId: 'j', attempt: 1, maxAttempts: 3 })).rejects.toBeInstanceOf(
+      JobTimeoutError,
+    );
+  });
+});

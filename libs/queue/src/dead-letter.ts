@@ -1,0 +1,79 @@
+import {
+  LANE_QUEUES,
+  RunAssessmentJobSchema,
+  type DeadAssessmentJob,
+  type Lane,
+  type RunAssessmentJob,
+} from '@dg/contracts';
+import { Queue, type Job } from 'bullmq';
+import type { QueueConnection } from './connection';
+
+export interface DeadJobView extends DeadAssessmentJob {
+  id: string;
+}
+
+/**
+ * Jobs that used up their attempts are parked here, nothing consumes this queue: an operator lists
+ * and inspects them, then retries (a fresh job in the original lane) or discards each one.
+ */
+export class DeadLetterQueue {
+  private readonly queue: Queue;
+
+  constructor(conn: QueueConnection) {
+    this.queue = new Queue(
+      'inference-dead',
+      { connection: conn.connection as never, prefix: conn.prefix } as never,
+      conn.backend as never,
+    );
+  }
+
+  async bury(job: Job, error: string): Promise<void> {
+    const parsed = RunAssessmentJobSchema.safeParse(job.data);
+    if (!parsed.success) return; // not ours to keep: a malformed payload can never be retried
+    const dead: DeadAssessmentJob = {
+      job: parsed.data,
+      sourceQueue: job.queueName,
+      sourceJobId: job.id ?? '',
+      error,
+      attempts: job.attemptsMade,
+      failedAt: new Date().toISOString(),
+    };
+    // One dead entry per source job, however often the failure is reported.
+    await this.queue.add('assessment.dead', dead, { jobId: `${job.queueName}.${job.id}`, removeOnComplete: true });
+  }
+
+  async list(limit = 100): Promise<DeadJobView[]> {
+    const jobs = await this.queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, limit - 1, true);
+    return jobs.filter(Boolean).map((j) => ({ id: j.id ?? '', ...(j.data as DeadAssessmentJob) }));
+  }
+
+  async get(id: string): Promise<DeadJobView | undefined> {
+    const job = await this.queue.getJob(id);
+    return job ? { id, ...(job.data as DeadAssessmentJob) } : undefined;
+  }
+
+  /** A fresh job in the original lane, with a new id (the old one may still sit in "failed"). */
+  async retry(
+    id: string,
+    requeue: (lane: Lane, job: RunAssessmentJob, jobId: string) => Promise<void>,
+  ): Promise<boolean> {
+    const job = await this.queue.getJob(id);
+    if (!job) return false;
+    const dead = job.data as DeadAssessmentJob;
+    const lane = (Object.entries(LANE_QUEUES).find(([, q]) => q === dead.sourceQueue)?.[0] ?? dead.job.lane) as Lane;
+    await requeue(lane, dead.job, `${dead.job.assessmentId}.retry.${Date.now()}`);
+    await job.remove();
+    return true;
+  }
+
+  async discard(id: string): Promise<boolean> {
+    const job = await this.queue.getJob(id);
+    if (!job) return false;
+    await job.remove();
+    return true;
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
