@@ -54,3 +54,15 @@ describe('followUpSchedule', () => {
     expect(() => followUpSchedule(['Review in 1 week'], 'yesterday')).toThrow(RangeError);
   });
 });
+
+describe('followUpSchedule without a date', () => {
+  it('keeps the relative days only', () => {
+    const { schedule } = followUpSchedule(['Review in 1 week'], undefined);
+    expect(schedule[0]).toEqual({
+      action: 'Review in 1 week',
+      earliestDays: 7,
+      latestDays: 7,
+      reason: 'stated-interval',
+    });
+  });
+});

@@ -8,9 +8,9 @@ export const FollowUpEntrySchema = z.object({
   /** Earliest and latest day after the assessment date; equal when one point in time was stated. */
   earliestDays: z.number().int().nonnegative(),
   latestDays: z.number().int().nonnegative(),
-  /** ISO dates (YYYY-MM-DD): the assessment date plus earliestDays / latestDays. */
-  dueFrom: z.iso.date(),
-  dueBy: z.iso.date(),
+  /** ISO dates (YYYY-MM-DD): the assessment date plus earliestDays / latestDays, when it is known. */
+  dueFrom: z.iso.date().optional(),
+  dueBy: z.iso.date().optional(),
   /** Why this interval: the text stated one, or the urgency's default window applied. */
   reason: z.enum(['stated-interval', 'urgency-default']),
   urgency: UrgencySchema.optional(),
@@ -72,11 +72,12 @@ function addDays(isoDate: string, n: number): string {
 /**
  * Deterministic schedule from follow-up recommendations. A stated interval wins; otherwise the
  * urgency's default window applies; a recommendation with neither is left out (a date the model did
- * not imply would be invented) and returned in `unscheduled`. Entries are sorted by due date.
+ * not imply would be invented) and returned in `unscheduled`. Entries are sorted by due date. Without
+ * an assessment date the entries keep their relative days only.
  */
 export function followUpSchedule(
   recommendations: readonly string[],
-  assessmentDate: string,
+  assessmentDate: string | undefined,
   urgency?: Urgency,
 ): { schedule: FollowUpEntry[]; unscheduled: string[] } {
   const schedule: FollowUpEntry[] = [];
@@ -92,8 +93,9 @@ export function followUpSchedule(
       action,
       earliestDays: window[0],
       latestDays: window[1],
-      dueFrom: addDays(assessmentDate, window[0]),
-      dueBy: addDays(assessmentDate, window[1]),
+      ...(assessmentDate
+        ? { dueFrom: addDays(assessmentDate, window[0]), dueBy: addDays(assessmentDate, window[1]) }
+        : {}),
       reason: stated ? 'stated-interval' : 'urgency-default',
       ...(urgency ? { urgency } : {}),
     });

@@ -39,3 +39,12 @@ describe('severityFromText', () => {
     ['a cavity', undefined],
   ])('%s -> %s', (text, level) => expect(severityFromText(text)).toBe(level));
 });
+
+describe('pathologyMentions in differential lists', () => {
+  it('keeps "rule out" candidates when asked to', () => {
+    expect(pathologyMentions('Rule out infection or fracture.', { keepNegated: true })).toEqual([
+      'infection',
+      'fractured-teeth',
+    ]);
+  });
+});

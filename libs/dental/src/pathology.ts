@@ -96,9 +96,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  * Every class named in a text, in order of first mention. Negated mentions ("no caries", "free of
  * fractures") are skipped: a screening answer lists what it excluded, and that is not a finding.
  * "healthy" is only taken when no pathology is named, since "healthy bone around a carious 36"
- * describes caries.
+ * describes caries. `keepNegated` is for differential lists, where "rule out infection" names a
+ * candidate rather than excluding it.
  */
-export function pathologyMentions(text: string): PathologyClass[] {
+export function pathologyMentions(text: string, opts: { keepNegated?: boolean } = {}): PathologyClass[] {
   const lower = text.toLowerCase();
   const hits: { cls: PathologyClass; at: number }[] = [];
   for (const info of Object.values(PATHOLOGY)) {
@@ -107,7 +108,7 @@ export function pathologyMentions(text: string): PathologyClass[] {
     for (const w of words) {
       const re = new RegExp(`(?<![a-z])${escape(w)}`, 'g');
       for (const m of lower.matchAll(re)) {
-        if (isNegated(lower, m.index)) continue;
+        if (!opts.keepNegated && isNegated(lower, m.index)) continue;
         if (first < 0 || m.index < first) first = m.index;
         break;
       }
