@@ -43,6 +43,7 @@ describe('pathology-classification task', () => {
     });
     expect((out['scores'] as any).diagnosis[0]).toEqual({ value: 'caries', probability: 0.7 });
     expect((out['scores'] as any).diagnosis).toHaveLength(6);
+    expect(out['scoringVersions']).toEqual({ diagnosis: 'pathology-classification.diagnosis@1' });
   });
 
   it('leaves the field empty when the distribution is flat', () => {

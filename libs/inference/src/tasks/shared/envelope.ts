@@ -35,6 +35,8 @@ export function outputSchema<S extends z.ZodRawShape>(contract: string, fields: 
       ...fields,
       /** Candidate-scoring distributions per class field, best first. */
       scores: z.record(z.string(), ScoreDistributionSchema).optional(),
+      /** The scoring question version each distribution was made under (`ScoringSpec.version`). */
+      scoringVersions: z.record(z.string(), z.string()).optional(),
       /** Where each filled class field came from. */
       fieldSources: z.record(z.string(), z.enum(['text', 'scoring'])).optional(),
     })

@@ -8,7 +8,16 @@ export interface AnswerFixture {
   expected: { parseStatus: string; reviewReasons: string[]; fields: Record<string, unknown> };
 }
 
-const ENVELOPE = new Set(['contract', 'parseStatus', 'needsReview', 'reviewReasons', 'text', 'scores', 'fieldSources']);
+const ENVELOPE = new Set([
+  'contract',
+  'parseStatus',
+  'needsReview',
+  'reviewReasons',
+  'text',
+  'scores',
+  'scoringVersions',
+  'fieldSources',
+]);
 
 /**
  * Runs one task's fixtures: the output validates against the contract, keeps the text verbatim, and

@@ -5,7 +5,8 @@ import { SCORING_FILL_THRESHOLD, type ScoredCandidate, type ScoringSpec } from '
 
 /**
  * Merges one field's candidate-scoring distribution into a parsed output (pure: returns a copy).
- * - the distribution is stored under `scores[field]`, best first;
+ * - the distribution is stored under `scores[field]`, best first, its question's version under
+ *   `scoringVersions[field]`;
  * - a field the text filled keeps the text's value; if scoring prefers another, `scoring-disagrees`;
  * - an empty field is filled from scoring only above the threshold, marked `fieldSources: scoring`
  *   and `filled-by-scoring`; an unparsed output then becomes partial, never parsed.
@@ -26,6 +27,7 @@ export function mergeScores<T extends TaskOutput>(output: T, spec: ScoringSpec, 
   const next: TaskOutput = {
     ...output,
     scores: { ...((output['scores'] as object | undefined) ?? {}), [spec.field]: distribution },
+    scoringVersions: { ...((output['scoringVersions'] as object | undefined) ?? {}), [spec.field]: spec.version },
   };
   if (current !== undefined) {
     sources[spec.field] = 'text';
