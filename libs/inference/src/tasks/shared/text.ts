@@ -54,11 +54,12 @@ const HEDGE =
 export const isHedged = (text: string): boolean => HEDGE.test(clean(text));
 
 /**
- * An answer cut off mid-sentence: the engine says so (stop reason), or a longer text ends without
- * closing punctuation. Short answers ("Caries") legitimately have none, hence the length floor.
+ * An answer cut off mid-sentence. The engine's stop reason is the truth when known; without it, a
+ * longer text ending without closing punctuation counts as cut off. Short answers ("Caries")
+ * legitimately have none, hence the length floor.
  */
 export function isTruncated(text: string, stopReason?: string): boolean {
-  if (stopReason === 'max-new-tokens') return true;
+  if (stopReason) return stopReason === 'max-new-tokens';
   const t = clean(text).trim();
   return t.length > 80 && !/[.!?)"'\]]$/.test(t);
 }
