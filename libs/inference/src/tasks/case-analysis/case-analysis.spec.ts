@@ -15,3 +15,21 @@ describe('case-analysis prompt', () => {
     );
   });
 });
+
+describe('case-analysis follow-up dates', () => {
+  const text = 'Diagnosis: Pericoronitis.\nFollow-up: Re-evaluate in 3 days.';
+
+  it("takes the worker's completedAt timestamp as the assessment date", () => {
+    const out = task.parse(text, { assessmentDate: '2026-11-28T10:15:00.000Z' });
+    expect(out['followUpSchedule']).toEqual([
+      expect.objectContaining({ dueFrom: '2026-12-01', dueBy: '2026-12-01', reason: 'stated-interval' }),
+    ]);
+  });
+
+  it('keeps relative days, and does not crash, when the date is not a date', () => {
+    const out = task.parse(text, { assessmentDate: 'yesterday' });
+    expect(out['followUpSchedule']).toEqual([
+      { action: 'Re-evaluate in 3 days', earliestDays: 3, latestDays: 3, reason: 'stated-interval' },
+    ]);
+  });
+});

@@ -37,7 +37,7 @@ export function parseCaseAnalysis(text: string, ctx?: ParseContext): CaseAnalysi
     .filter(Boolean);
   const urgency = urgencyLines.length ? urgencyFromText(urgencyLines.join(' ')) : undefined;
   const followUp = list('followUp');
-  const { schedule } = followUpSchedule(followUp, ctx?.assessmentDate, urgency);
+  const { schedule } = followUpSchedule(followUp, validDate(ctx?.assessmentDate), urgency);
   return buildOutput({
     contract: CASE_ANALYSIS_CONTRACT,
     text,
@@ -54,4 +54,9 @@ export function parseCaseAnalysis(text: string, ctx?: ParseContext): CaseAnalysi
     },
     complete: SECTIONS.every((k) => (k === 'diagnosis' ? diagnosis : list(k).length)),
   }) as CaseAnalysisOutput;
+}
+
+/** A date the caller got wrong must not crash the parse: the schedule then keeps relative days only. */
+function validDate(iso: string | undefined): string | undefined {
+  return iso && /^\d{4}-\d{2}-\d{2}/.test(iso) && !Number.isNaN(Date.parse(iso.slice(0, 10))) ? iso : undefined;
 }
