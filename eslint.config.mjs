@@ -31,19 +31,28 @@ export default [
           depConstraints: [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:contracts', 'type:config'] },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:adapter'] },
+            // The dental domain: pure rules and vocabularies, no I/O; anything above may use it.
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'] },
+            {
+              sourceTag: 'type:adapter',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:domain', 'type:adapter'],
+            },
             { sourceTag: 'type:devstack', onlyDependOnLibsWithTags: ['type:contracts', 'type:config'] },
             {
               sourceTag: 'type:testing',
               onlyDependOnLibsWithTags: [
                 'type:contracts',
                 'type:config',
+                'type:domain',
                 'type:adapter',
                 'type:devstack',
                 'type:testing',
               ],
             },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:adapter'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:config', 'type:domain', 'type:adapter'],
+            },
             { sourceTag: 'scope:case-api', notDependOnLibsWithTags: ['scope:ingestion', 'scope:inference-worker'] },
             { sourceTag: 'scope:ingestion', notDependOnLibsWithTags: ['scope:case-api', 'scope:inference-worker'] },
             { sourceTag: 'scope:inference-worker', notDependOnLibsWithTags: ['scope:case-api', 'scope:ingestion'] },

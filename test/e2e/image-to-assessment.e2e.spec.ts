@@ -119,8 +119,8 @@ describe('image to stored assessment, through all three services', () => {
     expect(r2.rawText).toBe(r1.rawText);
     expect(r1).toMatchObject({
       modelId: 'tiny-dentalgemma',
-      promptVersion: 'pathology-classification@1',
-      contractVersion: 'text@1',
+      promptVersion: 'pathology-classification@2',
+      contractVersion: 'pathology-classification.output@1',
       disclaimer: expect.stringMatching(/decision support for licensed dental professionals/),
     });
     expect(r1.stats!.promptTokens).toBeGreaterThan(256);

@@ -5,3 +5,4 @@ export * from './images';
 export * from './assessments';
 export * from './jobs';
 export * from './errors';
+export * from './task-selection';

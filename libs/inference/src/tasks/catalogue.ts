@@ -1,67 +1,24 @@
-import type { CaseText, TaskName } from '@dg/contracts';
-import type { TaskDefinition, TaskOutput } from './task-definition';
+import type { TaskName } from '@dg/contracts';
+import type { TaskDefinition } from './task-definition';
+import { caseAnalysisTask } from './case-analysis/task';
+import { clinicalPhotoAnalysisTask } from './clinical-photo-analysis/task';
+import { dentitionAssessmentTask } from './dentition-assessment/task';
+import { localizedFindingsTask } from './localized-findings/task';
+import { pathologyClassificationTask } from './pathology-classification/task';
+import { radiographicReportTask } from './radiographic-report/task';
 
 /**
- * Version 1 of every task: prompts phrased like the card's training questions. Output contract
- * "text@1" keeps the model's answer as text and is marked unparsed: the structured contracts and
- * parsers of each task are their own piece of work (tasks issue), and nothing here invents fields.
+ * The card's six capabilities, one module each: a versioned prompt phrased like the card's training
+ * questions, a versioned zod output contract (JSON Schema exported), a parser that never invents
+ * fields, and, for class fields, the candidates that scoring can fill them from.
  */
-const textOnly = (text: string): TaskOutput => ({ contract: 'text@1', parseStatus: 'unparsed', text });
-
-const image = (name: TaskName, question: string): TaskDefinition => ({
-  name,
-  promptVersion: `${name}@1`,
-  contractVersion: 'text@1',
-  needsImage: true,
-  maxNewTokens: 'image',
-  buildPrompt: () => question,
-  parse: textOnly,
-});
-
-export function describeCase(c: CaseText): string {
-  const who = [c.age !== undefined ? `${c.age}-year-old` : undefined, c.sex && c.sex !== 'unknown' ? c.sex : undefined]
-    .filter(Boolean)
-    .join(' ');
-  const parts = [
-    `Patient: ${who || 'adult patient'}.`,
-    c.chiefComplaint && `Chief complaint: ${c.chiefComplaint}`,
-    c.clinicalFindings && `Clinical findings: ${c.clinicalFindings}`,
-    c.radiographicFindings && `Radiographic findings: ${c.radiographicFindings}`,
-    c.medicalHistory && `Medical history: ${c.medicalHistory}`,
-  ].filter(Boolean);
-  return parts.join('\n');
-}
-
 export const TASKS: Record<TaskName, TaskDefinition> = {
-  'clinical-photo-analysis': image(
-    'clinical-photo-analysis',
-    'Analyze this clinical dental photograph. Is there a cavity? Describe the findings and their severity.',
-  ),
-  'pathology-classification': image(
-    'pathology-classification',
-    'What dental condition is shown in this panoramic X-ray? Give the most likely diagnosis, the differential diagnosis and the clinical urgency.',
-  ),
-  'localized-findings': image(
-    'localized-findings',
-    'Identify and localize any pathological findings in this panoramic radiograph, naming the dental region of each.',
-  ),
-  'dentition-assessment': image(
-    'dentition-assessment',
-    'Assess the dentition in this panoramic radiograph: completeness, tooth types present and an anatomical overview.',
-  ),
-  'radiographic-report': image(
-    'radiographic-report',
-    'Provide a structured radiographic report for this panoramic X-ray with region-specific findings, differential diagnoses and clinical recommendations.',
-  ),
-  'case-analysis': {
-    name: 'case-analysis',
-    promptVersion: 'case-analysis@1',
-    contractVersion: 'text@1',
-    needsImage: false,
-    maxNewTokens: 'text',
-    buildPrompt: (input) => `${describeCase(input.caseText ?? {})}\nWhat is your assessment and management plan?`,
-    parse: textOnly,
-  },
+  'clinical-photo-analysis': clinicalPhotoAnalysisTask,
+  'pathology-classification': pathologyClassificationTask,
+  'localized-findings': localizedFindingsTask,
+  'dentition-assessment': dentitionAssessmentTask,
+  'radiographic-report': radiographicReportTask,
+  'case-analysis': caseAnalysisTask,
 };
 
 export function taskDefinition(name: TaskName): TaskDefinition {

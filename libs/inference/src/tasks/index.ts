@@ -1,2 +1,12 @@
 export * from './task-definition';
 export * from './catalogue';
+export * from './shared/envelope';
+export * from './shared/scoring';
+export * from './shared/merge-scores';
+export { describeCase } from './case-analysis/task';
+export * from './clinical-photo-analysis/contract';
+export * from './pathology-classification/contract';
+export * from './localized-findings/contract';
+export * from './dentition-assessment/contract';
+export * from './radiographic-report/contract';
+export * from './case-analysis/contract';

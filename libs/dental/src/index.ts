@@ -1,0 +1,6 @@
+export * from './urgency';
+export * from './pathology';
+export * from './notation';
+export * from './dentition';
+export * from './regions';
+export * from './follow-up';
