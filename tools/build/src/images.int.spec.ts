@@ -7,6 +7,7 @@
  * (the worker runs its CMD with EXECUTION_PROVIDERS=cpu), and the node:22 runtime (this runs on the
  * CI's Node).
  */
+import { createHash } from 'node:crypto';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -257,9 +258,9 @@ describe('the model init container', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/tiny test model/);
 
-    const manifestSha = execFileSync('sha256sum', [join(t.TINY_MODEL_DIR, 'manifest.json')], {
-      encoding: 'utf8',
-    }).split(' ')[0]!;
+    const manifestSha = createHash('sha256')
+      .update(readFileSync(join(t.TINY_MODEL_DIR, 'manifest.json')))
+      .digest('hex');
     const ok = await pull({ MODEL_ALLOW_TINY: 'true', MODEL_MANIFEST_SHA256: manifestSha });
     expect([ok.status, ok.stderr]).toEqual([0, expect.not.stringContaining('pull-model:')]);
     for (const rel of [...manifest.files.map((f) => f.path), 'manifest.json'])
