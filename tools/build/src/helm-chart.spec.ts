@@ -92,6 +92,20 @@ describe('helm', () => {
     }
   });
 
+  it('refuses a grace period that does not cover the worker drain', () => {
+    expect(() =>
+      run(tools.helm, [
+        'template',
+        'dg',
+        CHART_DIR,
+        '--set',
+        'worker.drainSeconds=600',
+        '--set',
+        'worker.terminationGracePeriodSeconds=330',
+      ]),
+    ).toThrow(/must exceed worker.drainSeconds/);
+  });
+
   it('the metrics-api trigger needs its url', () => {
     expect(() =>
       run(tools.helm, ['template', 'dg', CHART_DIR, '--set', 'worker.autoscaling.trigger.type=metrics-api']),
