@@ -266,6 +266,30 @@ describe('policies', () => {
     expect(JSON.stringify(worker)).not.toContain('5432');
   });
 
+  it('the Ingress routes only /v1 paths, each to the API that owns it', () => {
+    expect(find(renders['default']!, 'Ingress', 'dentalgemma')).toBeUndefined();
+    const ing = find(renders['production']!, 'Ingress', 'dentalgemma')! as K8sObject & {
+      spec: { rules: { http: { paths: { path: string; backend: { service: { name: string } } }[] } }[] };
+    };
+    const routes = ing.spec.rules[0]!.http.paths.map((p) => [p.path, p.backend.service.name]);
+    expect(routes).toEqual([
+      ['/v1/cases', 'dentalgemma-case-api'],
+      ['/v1/assessments', 'dentalgemma-case-api'],
+      ['/v1/images', 'dentalgemma-ingestion'],
+    ]);
+    expect(() =>
+      run(tools.helm, [
+        'template',
+        'dg',
+        CHART_DIR,
+        '--set',
+        'ingress.enabled=true',
+        '--set',
+        'ingress.paths.caseApi[0]=/metrics',
+      ]),
+    ).toThrow(/does not match pattern/);
+  });
+
   it('secrets appear only by reference: no Secret objects and no secret-looking literal values', () => {
     for (const [render, obj] of all()) {
       expect([render, obj.kind]).not.toEqual([render, 'Secret']);
