@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import type { RunAssessmentJob } from '@dg/contracts';
 import { loadConfig, WorkerEnvSchema } from '@dg/config';
 import { SharpImageCodec } from '@dg/imaging';
-import type { ChatPrompt, GenerateOptions, Generation, InferenceEngine } from '@dg/inference';
+import sharp from 'sharp';
+import {
+  taskDefinition,
+  type ChatPrompt,
+  type GenerateOptions,
+  type Generation,
+  type InferenceEngine,
+} from '@dg/inference';
 import { PermanentJobError } from '@dg/queue';
 import { FsObjectStore } from '@dg/storage';
 import { ModelService } from '../model/model.service';
@@ -36,6 +43,14 @@ function setup(generate: (p: ChatPrompt, o: GenerateOptions) => Promise<Generati
       imageSize: 896,
     },
     generate: jest.fn(generate),
+    scoreCandidates: jest.fn(async (_p: ChatPrompt, candidates: string[]) =>
+      candidates.map((candidate, i) => ({
+        candidate,
+        tokenIds: [i],
+        logProb: -i,
+        probability: i === 0 ? 0.9 : 0.1 / (candidates.length - 1),
+      })),
+    ),
     dispose: async () => undefined,
   };
   const published: { name: string; payload: any; jobId: string }[] = [];
@@ -47,10 +62,10 @@ function setup(generate: (p: ChatPrompt, o: GenerateOptions) => Promise<Generati
   return { engine, published, results, config };
 }
 
-async function service(s: ReturnType<typeof setup>) {
+async function service(s: ReturnType<typeof setup>, store?: FsObjectStore) {
   const model = new ModelService(async () => s.engine);
   await model.load();
-  const store = new FsObjectStore(await mkdtemp(join(tmpdir(), 'dg-worker-spec-')));
+  store ??= new FsObjectStore(await mkdtemp(join(tmpdir(), 'dg-worker-spec-')));
   return new RunAssessmentService(model, store, new SharpImageCodec(), s.results as never, s.config);
 }
 
@@ -80,6 +95,34 @@ describe('RunAssessmentService', () => {
     const [prompt, opts] = (s.engine.generate as jest.Mock).mock.calls[0];
     expect(prompt.user).toMatch(/40-year-old/);
     expect(opts).toMatchObject({ maxNewTokens: 512, priority: 0 });
+  });
+
+  it('fills class fields by candidate scoring on the same image, and keeps the distribution', async () => {
+    const s = setup(async () => ({ ...generation, text: 'mumble' }));
+    const store = new FsObjectStore(await mkdtemp(join(tmpdir(), 'dg-worker-spec-')));
+    const png = await sharp({ create: { width: 896, height: 896, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
+    await store.put('derivatives/x.png', png);
+    const job: RunAssessmentJob = {
+      ...textJob(),
+      task: 'pathology-classification',
+      input: {
+        kind: 'image',
+        imageId: '33333333-3333-4333-8333-333333333333',
+        normalizedKey: 'derivatives/x.png',
+        modality: 'panoramic',
+      },
+    };
+    await (await service(s, store)).run(job, { jobId: 'j', attempt: 1, maxAttempts: 3 });
+    const specs = taskDefinition('pathology-classification').scoring!;
+    expect(s.engine.scoreCandidates).toHaveBeenCalledTimes(specs.length);
+    const [prompt, candidates] = (s.engine.scoreCandidates as jest.Mock).mock.calls[0];
+    expect(prompt.pixelValues).toHaveLength(3 * 896 * 896);
+    expect(candidates).toEqual(specs[0]!.candidates.map((c) => c.text));
+    const output = s.published.at(-1)!.payload.output;
+    expect(output.scores[specs[0]!.field][0]).toEqual({ value: specs[0]!.candidates[0]!.value, probability: 0.9 });
+    expect(output.rawText ?? output.text).toBe('mumble');
   });
 
   it('asks the engine to serve the batch lane after the interactive one', async () => {

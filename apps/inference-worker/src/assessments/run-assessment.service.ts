@@ -3,7 +3,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RunAssessmentJob } from '@dg/contracts';
 import type { WorkerConfig } from '@dg/config';
 import { CorruptImageError, type ImageCodec } from '@dg/imaging';
-import { PromptTooLongError, SYSTEM_PROMPT, taskDefinition, toPixelValues, type ChatPrompt } from '@dg/inference';
+import {
+  mergeScores,
+  PromptTooLongError,
+  SYSTEM_PROMPT,
+  taskDefinition,
+  toPixelValues,
+  type ChatPrompt,
+  type InferenceEngine,
+  type TaskDefinition,
+} from '@dg/inference';
 import { PermanentJobError, type JobContext, type JobProducer } from '@dg/queue';
 import { ObjectNotFoundError, type ObjectStore } from '@dg/storage';
 import { CONFIG, IMAGE_CODEC, OBJECT_STORE, RESULTS_PRODUCER } from '../infrastructure/tokens';
@@ -52,8 +61,8 @@ export class RunAssessmentService {
       const maxNewTokens =
         task.maxNewTokens === 'image' ? this.config.MAX_NEW_TOKENS_IMAGE : this.config.MAX_NEW_TOKENS_TEXT;
       const priority = job.lane === 'interactive' ? 0 : 1;
-      const generation = await withTimeout(
-        engine.generate(prompt, { maxNewTokens, priority }),
+      const { generation, output } = await withTimeout(
+        this.infer(engine, task, prompt, maxNewTokens, priority),
         this.config.JOB_TIMEOUT_MS,
       );
       await this.results.add(
@@ -67,7 +76,7 @@ export class RunAssessmentService {
             contractVersion: task.contractVersion,
           },
           rawText: generation.text,
-          output: task.parse(generation.text),
+          output,
           stats: generation.stats,
           completedAt: new Date().toISOString(),
         },
@@ -84,6 +93,35 @@ export class RunAssessmentService {
       }
       throw permanent ? new PermanentJobError((error as Error).message) : error;
     }
+  }
+
+  /**
+   * The answer, parsed into the task's contract, with each class field's score distribution from
+   * candidate scoring merged in (the text's own value always wins; see the tasks README).
+   */
+  private async infer(
+    engine: InferenceEngine,
+    task: TaskDefinition,
+    prompt: ChatPrompt,
+    maxNewTokens: number,
+    priority: number,
+  ) {
+    const generation = await engine.generate(prompt, { maxNewTokens, priority });
+    let output = task.parse(generation.text, {
+      stopReason: generation.stats.stopReason,
+      assessmentDate: new Date().toISOString(),
+    });
+    for (const spec of task.scoring ?? []) {
+      const scores = await engine.scoreCandidates(
+        { system: prompt.system, user: spec.question, pixelValues: prompt.pixelValues },
+        spec.candidates.map((c) => c.text),
+      );
+      output = mergeScores(output, spec, scores);
+    }
+    const valid = task.outputSchema?.safeParse(output);
+    if (valid && !valid.success)
+      throw new PermanentJobError(`output breaks ${task.contractVersion}: ${valid.error.message}`);
+    return { generation, output };
   }
 
   private async pixels(key: string, size: number): Promise<Float32Array> {

@@ -1,7 +1,13 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { WorkerConfig } from '@dg/config';
 import { SharpImageCodec } from '@dg/imaging';
-import { OnnxDentalGemmaEngine, resolveModelDir, type EngineObserver, type InferenceEngine } from '@dg/inference';
+import {
+  OnnxDentalGemmaEngine,
+  readManifest,
+  resolveModelDir,
+  type EngineObserver,
+  type InferenceEngine,
+} from '@dg/inference';
 import { JobProducer, queueConnection } from '@dg/queue';
 import { createObjectStore, S3ObjectStore } from '@dg/storage';
 import { ModelService } from '../model/model.service';
@@ -31,6 +37,12 @@ export class InfrastructureModule implements OnApplicationShutdown {
           }),
         log,
       });
+      // The generated test model loads like the real one; in production that would be a silent disaster.
+      if (config.NODE_ENV === 'production' && (await readManifest(dir))?.tiny) {
+        throw new Error(
+          `${config.MODEL_DIR} is the tiny test model (manifest.json "tiny": true): refused in production`,
+        );
+      }
       return OnnxDentalGemmaEngine.load({
         dir,
         modelId: config.MODEL_ID,

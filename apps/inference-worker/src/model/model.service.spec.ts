@@ -12,6 +12,7 @@ const fakeEngine = (): InferenceEngine => ({
     imageSize: 896,
   },
   generate: jest.fn(),
+  scoreCandidates: jest.fn(),
   dispose: jest.fn(async () => undefined),
 });
 

@@ -1,4 +1,5 @@
 import type { GenerationStats } from '@dg/contracts';
+import type { CandidateScore } from './candidate-scoring';
 
 export interface ChatPrompt {
   /** Gemma 3 has no system role: the chat template folds this into the first user turn. */
@@ -36,6 +37,8 @@ export interface EngineInfo {
 export interface InferenceEngine {
   readonly info: EngineInfo;
   generate(prompt: ChatPrompt, opts: GenerateOptions): Promise<Generation>;
+  /** Each candidate answer's log-probability after the prompt, and their normalized distribution. */
+  scoreCandidates(prompt: ChatPrompt, candidates: string[]): Promise<CandidateScore[]>;
   dispose(): Promise<void>;
 }
 
