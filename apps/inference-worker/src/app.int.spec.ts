@@ -22,7 +22,7 @@ describe('inference-worker boot', () => {
       for (let i = 0; i < 100 && body.details?.model?.message?.includes('loading') !== false; i++) {
         const res = await fetch(`${base}/health/ready`);
         expect(res.status).toBe(503);
-        body = await res.json();
+        body = (await res.json()) as typeof body;
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(body.details?.model).toEqual({

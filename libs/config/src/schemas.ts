@@ -90,6 +90,8 @@ export const WorkerEnvSchema = BaseEnvSchema.extend({
   /** A local model folder, or s3://bucket/prefix downloaded once into MODEL_CACHE_DIR. */
   MODEL_DIR: z.string().min(1),
   MODEL_CACHE_DIR: z.string().default('/tmp/dentalgemma-models'),
+  /** The generated tiny model is refused in production unless this says it is meant (smoke tests). */
+  MODEL_ALLOW_TINY: bool.default(false),
   MODEL_ID: z.string().min(1).default('dentalgemma-1.5-4b-it'),
   MODEL_VARIANT: z
     .string()

@@ -136,7 +136,8 @@ describe.each<[App, Record<string, string>]>([
       PATH: process.env['PATH']!,
       ...envOf(finalStage(df)),
       ...serviceEnv(),
-      ...(app === 'inference-worker' ? { MODEL_DIR: testEnv().TINY_MODEL_DIR } : {}),
+      // The image runs with NODE_ENV=production, where the tiny model needs an explicit opt-in.
+      ...(app === 'inference-worker' ? { MODEL_DIR: testEnv().TINY_MODEL_DIR, MODEL_ALLOW_TINY: 'true' } : {}),
       ...overrides,
       PORT: String(port),
     };

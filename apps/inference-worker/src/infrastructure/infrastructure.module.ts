@@ -38,7 +38,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
         log,
       });
       // The generated test model loads like the real one; in production that would be a silent disaster.
-      if (config.NODE_ENV === 'production' && (await readManifest(dir))?.tiny) {
+      if (config.NODE_ENV === 'production' && !config.MODEL_ALLOW_TINY && (await readManifest(dir))?.tiny) {
         throw new Error(
           `${config.MODEL_DIR} is the tiny test model (manifest.json "tiny": true): refused in production`,
         );
