@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { embedIds, imageFeatures, type ModelSessions } from './sessions';
+import { embedIds, imageFeatures, mergeImageFeatures, type ModelSessions } from './sessions';
 import { argmaxAt, emptyCache, int64Tensor, presentToPast, releaseDeviceTensors } from './tensors';
 
 /** One request, tokenized and checked, ready to share a batch. */
@@ -52,14 +52,7 @@ export async function generateBatch(s: ModelSessions, rows: PreparedRow[]): Prom
       s,
       withImage.map((r) => rows[r]!.pixelValues!),
     );
-    withImage.forEach((r, k) => {
-      let next = 0;
-      for (let p = 0; p < S; p++) {
-        if (ids[r * S + p] !== cfg.imageTokenId) continue;
-        const src = (k * cfg.imageSeqLength + next++) * H;
-        embeds.set(features.subarray(src, src + H), (r * S + p) * H);
-      }
-    });
+    withImage.forEach((r, k) => mergeImageFeatures(cfg, embeds, ids, features, { start: r * S, length: S, image: k }));
   }
   const visionMs = withImage.length ? performance.now() - visionStarted : 0;
 
@@ -137,12 +130,7 @@ export async function generateWithoutCache(s: ModelSessions, row: PreparedRow): 
   const features = row.pixelValues ? await imageFeatures(s, [row.pixelValues]) : undefined;
   for (let step = 0; step < row.maxNewTokens; step++) {
     const embeds = await embedIds(s, seq, 1);
-    if (features) {
-      let next = 0;
-      seq.forEach((id, p) => {
-        if (id === cfg.imageTokenId) embeds.set(features.subarray(next * H, ++next * H), p * H);
-      });
-    }
+    if (features) mergeImageFeatures(cfg, embeds, seq, features);
     const out = await s.decoder.run({
       inputs_embeds: new ort.Tensor('float32', embeds, [1, seq.length, H]),
       attention_mask: int64Tensor(new Array(seq.length).fill(1), [1, seq.length]),

@@ -5,7 +5,7 @@ import { generateWithoutCache } from './batch-generation';
 import type { ChatPrompt } from './engine.port';
 import { OnnxDentalGemmaEngine } from './onnx-engine';
 import { emptyCache, int64Tensor, logProbAt } from './tensors';
-import { embedIds, imageFeatures } from './sessions';
+import { embedIds, imageFeatures, mergeImageFeatures } from './sessions';
 
 const settings = {
   providers: ['cpu' as const],
@@ -111,10 +111,7 @@ describe('engine correctness invariants on the tiny model', () => {
     for (const score of scores.slice(0, 3)) {
       const seq = [...promptIds, ...score.tokenIds];
       const embeds = await embedIds(s, seq, 1);
-      let next = 0;
-      seq.forEach((id, p) => {
-        if (id === s.config.imageTokenId) embeds.set(features.subarray(next * H, ++next * H), p * H);
-      });
+      mergeImageFeatures(s.config, embeds, seq, features);
       const out = await s.decoder.run({
         inputs_embeds: new ort.Tensor('float32', embeds, [1, seq.length, H]),
         attention_mask: int64Tensor(new Array(seq.length).fill(1), [1, seq.length]),

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { embedIds, imageFeatures, type ModelSessions } from './sessions';
+import { embedIds, imageFeatures, mergeImageFeatures, type ModelSessions } from './sessions';
 import { emptyCache, int64Tensor, logProbAt, presentToPast, releaseDeviceTensors, tileCache } from './tensors';
 
 export interface CandidateScore {
@@ -29,13 +29,7 @@ export async function scoreCandidates(
 
   const P = prompt.ids.length;
   const embeds = await embedIds(s, prompt.ids, 1);
-  if (prompt.pixelValues) {
-    const features = await imageFeatures(s, [prompt.pixelValues]);
-    let next = 0;
-    prompt.ids.forEach((id, p) => {
-      if (id === cfg.imageTokenId) embeds.set(features.subarray(next * H, ++next * H), p * H);
-    });
-  }
+  if (prompt.pixelValues) mergeImageFeatures(cfg, embeds, prompt.ids, await imageFeatures(s, [prompt.pixelValues]));
   const prefill = await s.decoder.run({
     inputs_embeds: new ort.Tensor('float32', embeds, [1, P, H]),
     attention_mask: int64Tensor(new Array(P).fill(1), [1, P]),

@@ -29,3 +29,24 @@ export async function imageFeatures(s: ModelSessions, images: Float32Array[]): P
   const out = await s.vision.run({ pixel_values: new ort.Tensor('float32', stacked, [images.length, 3, size, size]) });
   return out['image_features']!.data as Float32Array;
 }
+
+/**
+ * Image features replace the embeddings at the image soft-token positions, in order, as
+ * transformers.js does. `start`/`length` pick one row of a flat [B, S] block; `image` picks the
+ * image (of [N, tokensPerImage, H] features) that row's tokens take.
+ */
+export function mergeImageFeatures(
+  cfg: ModelSessions['config'],
+  embeds: Float32Array,
+  ids: ArrayLike<number>,
+  features: Float32Array,
+  { start = 0, length = ids.length, image = 0 } = {},
+): void {
+  const H = cfg.hiddenSize;
+  let next = image * cfg.imageSeqLength;
+  for (let p = start; p < start + length; p++) {
+    if (ids[p] !== cfg.imageTokenId) continue;
+    embeds.set(features.subarray(next * H, (next + 1) * H), p * H);
+    next++;
+  }
+}
