@@ -210,6 +210,10 @@ describe('image to stored assessment, through all three services', () => {
         Number(new RegExp(`dentalgemma_engine_${name}_count\\{[^}]*\\} (\\d+)`).exec(engine)?.[1]),
       ).toBeGreaterThan(0);
     }
+    expect(engine).toMatch(/dentalgemma_queue_backlog\{lane="interactive"[^}]*\} \d+/);
+    expect(
+      Number(/dentalgemma_worker_jobs_total\{lane="interactive",outcome="completed"[^}]*\} (\d+)/.exec(engine)?.[1]),
+    ).toBeGreaterThan(0);
     expect(Number(/dentalgemma_engine_model_load_seconds\{[^}]*\} ([\d.e-]+)/.exec(engine)?.[1])).toBeGreaterThan(0);
   });
 

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LANE_QUEUES, LANES, type Lane } from '@dg/contracts';
 import type { WorkerConfig } from '@dg/config';
-import { DeadLetterQueue, JobConsumer, type QueueConnection } from '@dg/queue';
+import { DeadLetterQueue, JobConsumer, LaneBacklog, type QueueConnection } from '@dg/queue';
+import { METRICS_REGISTRY } from '@dg/observability';
+import { Counter, Registry } from 'prom-client';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { CONFIG, QUEUE_CONNECTION } from '../infrastructure/tokens';
 import { ModelService } from '../model/model.service';
@@ -17,14 +19,25 @@ export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplica
   private readonly logger = new Logger(RunAssessmentProcessor.name);
   private readonly consumers: JobConsumer<'inference' | 'inference-batch'>[] = [];
   private readonly deadLetters: DeadLetterQueue;
+  private readonly backlog: LaneBacklog;
+  private readonly jobs: Counter<'lane' | 'outcome'>;
 
   constructor(
     private readonly model: ModelService,
     private readonly useCase: RunAssessmentService,
     @Inject(QUEUE_CONNECTION) private readonly conn: QueueConnection,
     @Inject(CONFIG) private readonly config: WorkerConfig,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.deadLetters = new DeadLetterQueue(conn);
+    this.backlog = new LaneBacklog(conn);
+    this.backlog.register(registry);
+    this.jobs = new Counter({
+      name: 'dentalgemma_worker_jobs_total',
+      help: 'Inference jobs finished by this worker, per lane and outcome (completed, failed, dead)',
+      labelNames: ['lane', 'outcome'],
+      registers: [registry],
+    });
   }
 
   /** Enough jobs in hand per lane to fill an engine batch, unless configured otherwise. */
@@ -49,31 +62,34 @@ export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplica
         concurrency: this.concurrency,
         lockDurationMs: this.config.LOCK_DURATION_MS,
         stalledIntervalMs: this.config.STALLED_INTERVAL_MS,
-        onFailed: (job, err) => void this.onFailed(job, err),
+        onFailed: (job, err) => void this.onFailed(lane, job, err),
         onError: (err) => this.logger.warn({ err: err.message, lane }, 'inference queue connection error'),
       },
     );
+    consumer.worker.on('completed', () => this.jobs.inc({ lane, outcome: 'completed' }));
     this.consumers.push(consumer);
     consumer.start();
     this.logger.log(`consuming the ${lane} lane (${LANE_QUEUES[lane]}), concurrency ${this.concurrency}`);
   }
 
-  private async onFailed(job: Job | undefined, err: Error): Promise<void> {
-    this.logger.warn({ jobId: job?.id, err: err.message }, 'inference job failed');
+  private async onFailed(lane: Lane, job: Job | undefined, err: Error): Promise<void> {
+    this.logger.warn({ jobId: job?.id, err: err.message, lane }, 'inference job failed');
     if (!job) return;
     const final =
       err instanceof UnrecoverableError ||
       err.name === 'PermanentJobError' ||
       job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (final)
+    this.jobs.inc({ lane, outcome: final ? 'dead' : 'failed' });
+    if (final) {
       await this.deadLetters
         .bury(job, err.message)
         .catch((e) => this.logger.error({ err: e.message }, 'dead-letter failed'));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     const outcomes = await Promise.all(this.consumers.map((c) => c.close(this.config.DRAIN_TIMEOUT_MS)));
     if (outcomes.includes('released')) this.logger.warn('drain timed out: in-flight jobs released to other workers');
-    await this.deadLetters.close();
+    await Promise.all([this.deadLetters.close(), this.backlog.close()]);
   }
 }
