@@ -1,2 +1,3 @@
 export * from './prisma';
 export * from './tenant-lookup';
+export * from './api-keys';
