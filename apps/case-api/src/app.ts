@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import { createHash } from 'node:crypto';
 import type { CaseApiConfig } from '@dg/config';
 import { apiKeyPrefix } from '@dg/db';
-import { createFastifyApp, presentedApiKey, toProblem } from '@dg/http';
+import { createFastifyApp, presentedApiKey } from '@dg/http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CaseApiModule } from './app.module';
 import { registerDocs } from './docs/docs-routes';
@@ -38,21 +38,11 @@ export async function createCaseApi(
       return `key:${apiKeyPrefix(key) ?? createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
     },
     allowList: (req) => !req.url.startsWith('/v1/'),
+    // Thrown from the limiter's hook; Nest's Fastify error handler turns it into problem+json (429).
     errorResponseBuilder: (_req, ctx) =>
       Object.assign(new Error(`rate limit of ${ctx.max} requests exceeded; retry in ${ctx.after}`), {
         statusCode: ctx.statusCode,
-        code: 'rate_limited',
       }),
-  });
-  fastify.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
-    // Errors raised outside Nest's handlers (the rate limiter's hook): same problem+json shape.
-    const statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    const code = statusCode === 500 ? 'internal_error' : (error.code ?? 'error');
-    const message = statusCode === 500 ? 'internal server error' : error.message;
-    void reply
-      .status(statusCode)
-      .header('content-type', 'application/problem+json; charset=utf-8')
-      .send(toProblem({ statusCode, code, message }, req.url.split('?')[0]));
   });
 
   registerDocs(fastify, openApiDocument());
