@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { AssessmentView, CaseView, ImageView } from '@dg/contracts';
-import { createPrismaClient, ensureOrganization, type PrismaClient } from '@dg/db';
+import { createPrismaClient, ensureOrganization, issueApiKey, type PrismaClient } from '@dg/db';
 import {
   OnnxDentalGemmaEngine,
   SYSTEM_PROMPT,
@@ -24,6 +24,7 @@ describe('image to stored assessment, through all three services', () => {
   let platform: RunningPlatform;
   let prisma: PrismaClient;
   let tenant: string;
+  let apiKey: string;
   let caseId: string;
   let lastReadiness = '';
   const env = testEnv();
@@ -34,11 +35,12 @@ describe('image to stored assessment, through all three services', () => {
     credentials: { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
   });
 
+  // case-api authenticates with API keys; ingestion still resolves the tenant from x-tenant.
   const api = async (base: string, path: string, init: RequestInit = {}) => {
     const res = await fetch(`${base}${path}`, {
       ...init,
       headers: {
-        'x-tenant': tenant,
+        ...(base === platform.caseApi ? { authorization: `Bearer ${apiKey}` } : { 'x-tenant': tenant }),
         ...(init.body && typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}),
         ...init.headers,
       },
@@ -67,7 +69,8 @@ describe('image to stored assessment, through all three services', () => {
   beforeAll(async () => {
     prisma = createPrismaClient(env.DATABASE_URL, 2);
     tenant = uniqueName('org').toLowerCase();
-    await ensureOrganization(prisma, tenant, 'E2E Dental Chain');
+    const { tenantId } = await ensureOrganization(prisma, tenant, 'E2E Dental Chain');
+    apiKey = (await issueApiKey(prisma, tenantId, { name: 'e2e', scopes: ['read', 'write'] })).key;
     // A bucket of its own, so counting objects sees only what this spec's platform wrote.
     const bucket = uniqueName('e2e').toLowerCase();
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -304,13 +307,23 @@ describe('image to stored assessment, through all three services', () => {
         /patient/,
       ],
       [
-        'a request without a tenant',
+        'a case-api request without an API key',
         () =>
           fetch(`${platform.caseApi}/v1/cases`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: '{}',
           }).then(async (r) => ({ status: r.status, body: await r.json() })),
+        401,
+        /API key/,
+      ],
+      [
+        'an upload without a tenant',
+        () =>
+          fetch(`${platform.ingestion}/v1/images`, { method: 'POST', body: formWith({ caseId }) }).then(async (r) => ({
+            status: r.status,
+            body: await r.json(),
+          })),
         401,
         /x-tenant/,
       ],

@@ -1,24 +1,50 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { CaseApiConfig } from '@dg/config';
 import type { PrismaClient } from '@dg/db';
+import { ApiKeyGuard } from '@dg/http';
 import { ObservabilityModule } from '@dg/observability';
 import type { JobProducer } from '@dg/queue';
 import { AssessmentRepository } from './assessments/assessment.repository';
 import { AssessmentsController } from './assessments/assessments.controller';
 import { RequestAssessmentService } from './assessments/request-assessment.service';
+import { ResultRepository } from './assessments/result.repository';
 import { ResultsProcessor } from './assessments/results.processor';
+import { AuditController } from './audit/audit.controller';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditRepository } from './audit/audit.repository';
+import { ApiKeyRepository } from './auth/api-key.repository';
+import { ApiKeysController } from './auth/api-keys.controller';
+import { ClinicRepository } from './auth/clinic.repository';
+import { ClinicsController } from './auth/clinics.controller';
+import { CaseDetailRepository } from './cases/case-detail.repository';
 import { CaseRepository } from './cases/case.repository';
 import { CasesController } from './cases/cases.controller';
+import { IdempotencyInterceptor } from './common/idempotency.interceptor';
+import { IdempotencyRepository } from './common/idempotency.repository';
+import { FhirController } from './fhir/fhir.controller';
+import { FollowUpRepository } from './follow-ups/follow-up.repository';
+import { FollowUpsController } from './follow-ups/follow-ups.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { INFERENCE_PRODUCER, PRISMA } from './infrastructure/tokens';
+import type { CaseApiOptions } from './options';
+import { PatientRepository } from './patients/patient.repository';
+import { PatientsController } from './patients/patients.controller';
+import { AddFindingService } from './reviews/add-finding.service';
+import { ReviewRepository } from './reviews/review.repository';
+import { SignAssessmentService } from './reviews/sign-assessment.service';
+import { SubmitReviewService } from './reviews/submit-review.service';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.service';
+import { WebhookRepository } from './webhooks/webhook.repository';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 @Module({})
 export class CaseApiModule {
-  static forRoot(config: CaseApiConfig): DynamicModule {
+  static forRoot(config: CaseApiConfig, options: CaseApiOptions): DynamicModule {
     return {
       module: CaseApiModule,
       imports: [
-        InfrastructureModule.forRoot(config),
+        InfrastructureModule.forRoot(config, options),
         ObservabilityModule.forRoot({
           service: 'case-api',
           logLevel: config.LOG_LEVEL,
@@ -31,8 +57,41 @@ export class CaseApiModule {
           },
         }),
       ],
-      controllers: [CasesController, AssessmentsController],
-      providers: [CaseRepository, AssessmentRepository, RequestAssessmentService, ResultsProcessor],
+      controllers: [
+        CasesController,
+        FhirController,
+        AssessmentsController,
+        PatientsController,
+        ClinicsController,
+        FollowUpsController,
+        WebhooksController,
+        ApiKeysController,
+        AuditController,
+      ],
+      providers: [
+        // Guard first (who), then audit (outermost interceptor, sees every outcome), then idempotency.
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        CaseRepository,
+        CaseDetailRepository,
+        PatientRepository,
+        ClinicRepository,
+        ApiKeyRepository,
+        AssessmentRepository,
+        ResultRepository,
+        ReviewRepository,
+        FollowUpRepository,
+        WebhookRepository,
+        AuditRepository,
+        IdempotencyRepository,
+        RequestAssessmentService,
+        SubmitReviewService,
+        SignAssessmentService,
+        AddFindingService,
+        WebhookDispatcher,
+        ResultsProcessor,
+      ],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema } from './ids';
+import { ReviewStateSchema } from './reviews';
 import { TaskNameSchema } from './tasks';
 
 export const ASSESSMENT_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
@@ -50,6 +51,11 @@ export const AssessmentViewSchema = z.object({
   stats: GenerationStatsSchema.nullable(),
   disclaimer: z.string(),
   reviewRequired: z.literal(true),
+  reviewState: ReviewStateSchema,
+  /** Also sent as the ETag header; review requests send it back in If-Match. */
+  version: z.number().int(),
+  signedAt: z.iso.datetime().nullable(),
+  signedBy: z.string().nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   completedAt: z.iso.datetime().nullable(),

@@ -3,9 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ErrorBodyFilter } from './error-filter';
+import { ProblemDetailsFilter } from './problem-details';
 
 export interface FastifyAppOptions {
   bodyLimitBytes?: number;
+  /** `json` (the platform's error body) or `problem` (RFC 9457 application/problem+json). */
+  errorFormat?: 'json' | 'problem';
+  /** Proxies in front of the app, so the audit log records the client's address. */
+  trustProxy?: boolean;
 }
 
 /**
@@ -16,13 +21,13 @@ export async function createFastifyApp(
   module: Type | DynamicModule,
   opts: FastifyAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024 });
+  const adapter = new FastifyAdapter({ bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024, trustProxy: opts.trustProxy });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new ErrorBodyFilter());
+  app.useGlobalFilters(opts.errorFormat === 'problem' ? new ProblemDetailsFilter() : new ErrorBodyFilter());
   app.enableShutdownHooks();
   return app;
 }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { createPrismaClient, ensureOrganization } from '@dg/db';
+import { createPrismaClient, ensureBootstrapKey, ensureOrganization } from '@dg/db';
 import { findRedisServer, freePort, startPostgres, startRedis, startS3, type RunningPostgres } from '@dg/devstack';
 import { migrateDeploy } from '../../db/src/migrate-deploy';
 import { generateTinyModel } from '../../model/src/generate-tiny-model';
@@ -85,9 +85,7 @@ async function main(): Promise<void> {
       migrationsDir: join(ROOT, 'prisma', 'migrations'),
     });
     if (applied.applied.length) console.log(`applied migrations: ${applied.applied.join(', ')}`);
-    const prisma = createPrismaClient(env['DATABASE_URL']!, 1);
-    await ensureOrganization(prisma, TENANT, 'Demo Dental Chain');
-    await prisma.$disconnect();
+    const apiKey = await bootstrapKey(env['DATABASE_URL']!);
 
     if (process.env['MODEL_DIR']) {
       env['MODEL_DIR'] = process.env['MODEL_DIR'];
@@ -125,10 +123,38 @@ async function main(): Promise<void> {
       }),
     );
     await Promise.all(specs.map((s, i) => waitReady(urls[i]!, children[i]!, s.name, 120_000)));
-    console.log(walkthrough({ caseApi: urls[0]!, ingestion: urls[1]!, worker: urls[2]! }, TENANT, sample));
+    console.log(walkthrough({ caseApi: urls[0]!, ingestion: urls[1]!, worker: urls[2]! }, TENANT, apiKey, sample));
   } catch (error) {
     console.error(`start failed: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown(1);
+  }
+}
+
+/**
+ * The demo organization's admin key: DG_BOOTSTRAP_API_KEY when set, else the one kept in
+ * .data/demo-api-key from an earlier start (file mode 0600), else a new one written there.
+ */
+async function bootstrapKey(databaseUrl: string): Promise<string> {
+  const file = join(DATA, 'demo-api-key');
+  const prisma = createPrismaClient(databaseUrl, 1);
+  try {
+    const { tenantId } = await ensureOrganization(prisma, TENANT, 'Demo Dental Chain');
+    const given = process.env['DG_BOOTSTRAP_API_KEY'];
+    if (given) return (await ensureBootstrapKey(prisma, tenantId, { key: given })).key;
+    const kept = existsSync(file) ? (await readFile(file, 'utf8')).trim() : undefined;
+    if (kept) {
+      try {
+        return (await ensureBootstrapKey(prisma, tenantId, { key: kept })).key;
+      } catch {
+        // revoked or from another database: issue a new one below
+      }
+    }
+    const { key } = await ensureBootstrapKey(prisma, tenantId);
+    await mkdir(DATA, { recursive: true });
+    await writeFile(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  } finally {
+    await prisma.$disconnect();
   }
 }
 

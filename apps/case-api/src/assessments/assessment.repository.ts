@@ -1,14 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  CLINICAL_DISCLAIMER,
-  type AssessmentCompleted,
-  type AssessmentView,
-  type Modality,
-  type TaskName,
-  type TenantId,
-} from '@dg/contracts';
-import type { Assessment, PrismaClient } from '@dg/db';
+import type { AssessmentView, Modality, TaskName, TenantAccess, TenantId } from '@dg/contracts';
+import type { PrismaClient } from '@dg/db';
+import { underCase } from '../common/access';
 import { PRISMA } from '../infrastructure/tokens';
+import { toAssessmentView, type AssessmentRow } from './assessment.view';
 
 export interface ImageForAssessment {
   id: string;
@@ -21,7 +16,7 @@ export interface ImageForAssessment {
 export class AssessmentRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  createQueued(tenant: TenantId, input: { caseId: string; imageId?: string; task: TaskName }): Promise<Assessment> {
+  createQueued(tenant: TenantId, input: { caseId: string; imageId?: string; task: TaskName }): Promise<AssessmentRow> {
     return this.prisma.assessment.create({
       data: {
         organizationId: tenant,
@@ -33,9 +28,9 @@ export class AssessmentRepository {
     });
   }
 
-  async findById(tenant: TenantId, id: string): Promise<AssessmentView | undefined> {
-    const row = await this.prisma.assessment.findFirst({ where: { id, organizationId: tenant } });
-    return row ? toView(row) : undefined;
+  async findById(access: TenantAccess, id: string): Promise<AssessmentView | undefined> {
+    const row = await this.prisma.assessment.findFirst({ where: { id, ...underCase(access) } });
+    return row ? toAssessmentView(row) : undefined;
   }
 
   /** Images are ingestion's table; case-api only reads the fields a job needs, scoped by tenant. */
@@ -55,72 +50,10 @@ export class AssessmentRepository {
     });
   }
 
-  /**
-   * Stores a result once: only an assessment not yet completed takes it, so a duplicate delivery of
-   * the same result changes nothing. Returns whether this call stored it.
-   */
-  async complete(tenant: TenantId, r: AssessmentCompleted): Promise<boolean> {
-    const { count } = await this.prisma.assessment.updateMany({
-      where: { id: r.assessmentId, organizationId: tenant, status: { in: ['queued', 'running', 'failed'] } },
-      data: {
-        status: 'completed',
-        modelId: r.provenance.modelId,
-        weightsDigest: r.provenance.weightsDigest,
-        promptVersion: r.provenance.promptVersion,
-        contractVersion: r.provenance.contractVersion,
-        rawText: r.rawText,
-        output: r.output as object,
-        error: null,
-        promptTokens: r.stats.promptTokens,
-        completionTokens: r.stats.completionTokens,
-        stopReason: r.stats.stopReason,
-        timeToFirstTokenMs: r.stats.timeToFirstTokenMs,
-        visionMs: r.stats.visionMs,
-        totalMs: r.stats.totalMs,
-        completedAt: new Date(r.completedAt),
-      },
-    });
-    return count === 1;
-  }
-
   async fail(tenant: TenantId, id: string, error: string, at: Date): Promise<void> {
     await this.prisma.assessment.updateMany({
       where: { id, organizationId: tenant, status: { in: ['queued', 'running'] } },
       data: { status: 'failed', error, completedAt: at },
     });
   }
-}
-
-function toView(row: Assessment): AssessmentView {
-  const completed = row.status === 'completed';
-  return {
-    id: row.id,
-    caseId: row.caseId,
-    imageId: row.imageId,
-    task: row.task as TaskName,
-    status: row.status,
-    modelId: row.modelId,
-    weightsDigest: row.weightsDigest,
-    promptVersion: row.promptVersion ?? '',
-    contractVersion: row.contractVersion ?? '',
-    rawText: row.rawText,
-    output: row.output ?? null,
-    error: row.error,
-    stats:
-      completed && row.promptTokens !== null
-        ? {
-            promptTokens: row.promptTokens,
-            completionTokens: row.completionTokens ?? 0,
-            stopReason: (row.stopReason ?? 'max-new-tokens') as 'stop-token' | 'max-new-tokens',
-            timeToFirstTokenMs: row.timeToFirstTokenMs ?? 0,
-            totalMs: row.totalMs ?? 0,
-            visionMs: row.visionMs ?? 0,
-          }
-        : null,
-    disclaimer: CLINICAL_DISCLAIMER,
-    reviewRequired: true,
-    createdAt: row.createdAt.toISOString(),
-    startedAt: row.startedAt?.toISOString() ?? null,
-    completedAt: row.completedAt?.toISOString() ?? null,
-  };
 }

@@ -4,7 +4,7 @@ import {
   type AssessmentView,
   type CreateAssessmentRequest,
   type InferenceInput,
-  type TenantId,
+  type TenantAccess,
 } from '@dg/contracts';
 import { ApiError, notFound } from '@dg/http';
 import type { JobProducer } from '@dg/queue';
@@ -26,8 +26,9 @@ export class RequestAssessmentService {
     @Inject(INFERENCE_PRODUCER) private readonly inference: JobProducer<'inference'>,
   ) {}
 
-  async request(tenant: TenantId, caseId: string, body: CreateAssessmentRequest): Promise<AssessmentView> {
-    const caseText = await this.cases.caseText(tenant, caseId);
+  async request(access: TenantAccess, caseId: string, body: CreateAssessmentRequest): Promise<AssessmentView> {
+    const tenant = access.tenant;
+    const caseText = await this.cases.caseText(access, caseId);
     if (!caseText) throw notFound('case', caseId);
 
     let input: InferenceInput;
@@ -76,6 +77,6 @@ export class RequestAssessmentService {
         'the analysis queue is unavailable; try again',
       );
     }
-    return (await this.assessments.findById(tenant, row.id))!;
+    return (await this.assessments.findById(access, row.id))!;
   }
 }

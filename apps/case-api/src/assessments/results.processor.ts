@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { AssessmentCompleted } from '@dg/contracts';
 import { JobConsumer, type QueueConnection } from '@dg/queue';
 import { QUEUE_CONNECTION } from '../infrastructure/tokens';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.service';
 import { AssessmentRepository } from './assessment.repository';
+import { ResultRepository } from './result.repository';
 
 /**
  * Consumes the worker's results queue. Thin by design: each handler is one repository call, and
@@ -16,6 +19,8 @@ export class ResultsProcessor implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(QUEUE_CONNECTION) private readonly conn: QueueConnection,
     private readonly assessments: AssessmentRepository,
+    private readonly results: ResultRepository,
+    private readonly dispatcher: WebhookDispatcher,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -24,7 +29,7 @@ export class ResultsProcessor implements OnApplicationBootstrap, OnApplicationSh
       this.conn,
       {
         'assessment.started': (p) => this.assessments.markRunning(p.tenantId, p.assessmentId, new Date(p.startedAt)),
-        'assessment.completed': (p) => this.assessments.complete(p.tenantId, p),
+        'assessment.completed': (p) => this.completed(p),
         'assessment.failed': (p) => this.assessments.fail(p.tenantId, p.assessmentId, p.error, new Date(p.failedAt)),
       },
       {
@@ -34,6 +39,12 @@ export class ResultsProcessor implements OnApplicationBootstrap, OnApplicationSh
       },
     );
     this.consumer.start();
+  }
+
+  private async completed(p: AssessmentCompleted): Promise<void> {
+    const { urgent } = await this.results.complete(p.tenantId, p);
+    // Urgent findings do not wait for the next poll.
+    if (urgent) this.dispatcher.kick();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,13 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CaseText, CaseView, CreateCaseRequest, TenantId } from '@dg/contracts';
+import type {
+  CaseListQuery,
+  CaseText,
+  CaseView,
+  CreateCaseRequest,
+  Page,
+  TenantAccess,
+  UpdateCaseRequest,
+} from '@dg/contracts';
 import type { PrismaClient } from '@dg/db';
+import { decodeCursor, pageFrom } from '@dg/http';
+import { caseScope } from '../common/access';
 import { PRISMA } from '../infrastructure/tokens';
 
 export class ClinicNotInTenantError extends Error {}
 
-const WITH_PATIENT = { patient: { select: { externalId: true, age: true, sex: true } } } as const;
+const WITH_PATIENT = { patient: { select: { externalId: true, pms: true, age: true, sex: true } } } as const;
 
-type CaseRow = {
+export type CaseRow = {
   id: string;
   patientId: string;
   clinicId: string | null;
@@ -17,7 +27,7 @@ type CaseRow = {
   radiographicFindings: string | null;
   medicalHistory: string | null;
   createdAt: Date;
-  patient: { externalId: string; age: number | null; sex: string | null };
+  patient: { externalId: string; pms: string; age: number | null; sex: string | null };
 };
 
 @Injectable()
@@ -25,26 +35,24 @@ export class CaseRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
   /** Creates the case and, if new to this tenant, its patient; one transaction. */
-  async create(tenant: TenantId, input: CreateCaseRequest): Promise<CaseView> {
+  async create(access: TenantAccess, input: CreateCaseRequest): Promise<CaseView> {
+    const clinicId = input.clinicId ?? access.clinicId ?? undefined;
     const row = await this.prisma.$transaction(async (tx) => {
-      if (input.clinicId) {
-        const clinic = await tx.clinic.findFirst({ where: { id: input.clinicId, organizationId: tenant } });
-        if (!clinic) throw new ClinicNotInTenantError(input.clinicId);
+      if (clinicId) {
+        if (access.clinicId && access.clinicId !== clinicId) throw new ClinicNotInTenantError(clinicId);
+        const clinic = await tx.clinic.findFirst({ where: { id: clinicId, organizationId: access.tenant } });
+        if (!clinic) throw new ClinicNotInTenantError(clinicId);
       }
+      const { pms, externalId, age, sex } = input.patient;
       const patient = await tx.patient.upsert({
-        where: { organizationId_externalId: { organizationId: tenant, externalId: input.patient.externalId } },
-        create: {
-          organizationId: tenant,
-          externalId: input.patient.externalId,
-          age: input.patient.age,
-          sex: input.patient.sex,
-        },
-        update: { age: input.patient.age, sex: input.patient.sex },
+        where: { organizationId_pms_externalId: { organizationId: access.tenant, pms, externalId } },
+        create: { organizationId: access.tenant, pms, externalId, age, sex },
+        update: { age, sex },
       });
       return tx.case.create({
         data: {
-          organizationId: tenant,
-          clinicId: input.clinicId,
+          organizationId: access.tenant,
+          clinicId,
           patientId: patient.id,
           chiefComplaint: input.chiefComplaint,
           clinicalFindings: input.clinicalFindings,
@@ -54,17 +62,41 @@ export class CaseRepository {
         include: WITH_PATIENT,
       });
     });
-    return toView(row);
+    return toCaseView(row);
   }
 
-  async findById(tenant: TenantId, id: string): Promise<CaseView | undefined> {
-    const row = await this.prisma.case.findFirst({ where: { id, organizationId: tenant }, include: WITH_PATIENT });
-    return row ? toView(row) : undefined;
+  async findById(access: TenantAccess, id: string): Promise<CaseView | undefined> {
+    const row = await this.prisma.case.findFirst({ where: { id, ...caseScope(access) }, include: WITH_PATIENT });
+    return row ? toCaseView(row) : undefined;
+  }
+
+  async list(access: TenantAccess, q: CaseListQuery): Promise<Page<CaseView>> {
+    const cursor = decodeCursor(q.cursor);
+    const dir = q.sort === 'createdAt' ? 'asc' : 'desc';
+    const rows = await this.prisma.case.findMany({
+      where: {
+        ...caseScope(access),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.clinicId ? { clinicId: access.clinicId && access.clinicId !== q.clinicId ? '' : q.clinicId } : {}),
+        ...(q.patientId ? { patientId: q.patientId } : {}),
+        ...(q.createdAfter ? { createdAt: { gt: new Date(q.createdAfter) } } : {}),
+      },
+      orderBy: [{ createdAt: dir }, { id: dir }],
+      take: q.limit + 1,
+      ...(cursor ? { cursor: { id: cursor.id }, skip: 1 } : {}),
+      include: WITH_PATIENT,
+    });
+    return pageFrom(rows, q.limit, (r) => ({ v: r.createdAt.toISOString(), id: r.id }), toCaseView);
+  }
+
+  async update(access: TenantAccess, id: string, input: UpdateCaseRequest): Promise<CaseView | undefined> {
+    const { count } = await this.prisma.case.updateMany({ where: { id, ...caseScope(access) }, data: input });
+    return count ? this.findById(access, id) : undefined;
   }
 
   /** The case in the card's structure, for the text-only task's prompt. */
-  async caseText(tenant: TenantId, id: string): Promise<CaseText | undefined> {
-    const row = await this.prisma.case.findFirst({ where: { id, organizationId: tenant }, include: WITH_PATIENT });
+  async caseText(access: TenantAccess, id: string): Promise<CaseText | undefined> {
+    const row = await this.prisma.case.findFirst({ where: { id, ...caseScope(access) }, include: WITH_PATIENT });
     if (!row) return undefined;
     return {
       age: row.patient.age ?? undefined,
@@ -77,11 +109,12 @@ export class CaseRepository {
   }
 }
 
-function toView(row: CaseRow): CaseView {
+export function toCaseView(row: CaseRow): CaseView {
   return {
     id: row.id,
     patientId: row.patientId,
     patientExternalId: row.patient.externalId,
+    patientPms: row.patient.pms,
     clinicId: row.clinicId,
     status: row.status,
     chiefComplaint: row.chiefComplaint,

@@ -1,9 +1,10 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { CaseApiConfig } from '@dg/config';
-import { createPrismaClient, PrismaTenantLookup, type PrismaClient } from '@dg/db';
-import { ResolveTenantPipe, TENANT_LOOKUP } from '@dg/http';
+import { createPrismaClient, PrismaApiKeyVerifier, type PrismaClient } from '@dg/db';
+import { API_KEY_VERIFIER } from '@dg/http';
 import { JobProducer, queueConnection } from '@dg/queue';
-import { CONFIG, INFERENCE_PRODUCER, PRISMA, QUEUE_CONNECTION } from './tokens';
+import type { CaseApiOptions } from '../options';
+import { CONFIG, INFERENCE_PRODUCER, OPTIONS, PRISMA, QUEUE_CONNECTION } from './tokens';
 
 /** The app's side-effecting adapters, built once from the validated config and closed on shutdown. */
 @Global()
@@ -14,20 +15,20 @@ export class InfrastructureModule implements OnApplicationShutdown {
     @Inject(INFERENCE_PRODUCER) private readonly producer: JobProducer<'inference'>,
   ) {}
 
-  static forRoot(config: CaseApiConfig) {
+  static forRoot(config: CaseApiConfig, options: CaseApiOptions) {
     const conn = queueConnection(config);
     return {
       module: InfrastructureModule,
       providers: [
         { provide: CONFIG, useValue: config },
+        { provide: OPTIONS, useValue: options },
         { provide: QUEUE_CONNECTION, useValue: conn },
         { provide: PRISMA, useFactory: () => createPrismaClient(config.DATABASE_URL) },
         {
-          provide: TENANT_LOOKUP,
+          provide: API_KEY_VERIFIER,
           inject: [PRISMA],
-          useFactory: (prisma: PrismaClient) => new PrismaTenantLookup(prisma),
+          useFactory: (prisma: PrismaClient) => new PrismaApiKeyVerifier(prisma, options.apiKeyCacheTtlMs),
         },
-        ResolveTenantPipe,
         {
           provide: INFERENCE_PRODUCER,
           useFactory: () =>
@@ -39,7 +40,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
             }),
         },
       ],
-      exports: [CONFIG, QUEUE_CONNECTION, PRISMA, INFERENCE_PRODUCER, TENANT_LOOKUP, ResolveTenantPipe],
+      exports: [CONFIG, OPTIONS, QUEUE_CONNECTION, PRISMA, INFERENCE_PRODUCER, API_KEY_VERIFIER],
     };
   }
 

@@ -1,0 +1,64 @@
+import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { createHash } from 'node:crypto';
+import { ApiError, type Principal } from '@dg/http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
+import { IdempotencyRepository } from './idempotency.repository';
+
+type Req = FastifyRequest & { principal?: Principal };
+
+/**
+ * `Idempotency-Key` on POSTs: the first request's answer is stored and replayed to any retry with
+ * the same key and the same body (header `idempotent-replayed: true`); the same key with another
+ * body is a 422, and a retry while the first is still running a 409. Keys are per organization.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly records: IdempotencyRepository) {}
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = ctx.switchToHttp().getRequest<Req>();
+    const reply = ctx.switchToHttp().getResponse<FastifyReply>();
+    const key = req.headers['idempotency-key'];
+    if (req.method !== 'POST' || typeof key !== 'string' || !req.principal) return next.handle();
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_idempotency_key', 'Idempotency-Key: 1-255 visible ASCII');
+    }
+    const tenant = req.principal.tenant;
+    const hash = createHash('sha256')
+      .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
+      .digest('hex');
+    const status =
+      (Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) as number | undefined) ?? HttpStatus.CREATED;
+
+    return from(this.records.claim(tenant, key, hash)).pipe(
+      mergeMap((claim) => {
+        if (claim.kind === 'mismatch') {
+          throw new ApiError(
+            HttpStatus.UNPROCESSABLE_ENTITY,
+            'idempotency_key_reused',
+            'this Idempotency-Key was used with a different request',
+          );
+        }
+        if (claim.kind === 'in-progress') {
+          throw new ApiError(
+            HttpStatus.CONFLICT,
+            'idempotency_in_progress',
+            'the first request with this key is running',
+          );
+        }
+        if (claim.kind === 'replay') {
+          void reply.status(claim.statusCode).header('idempotent-replayed', 'true');
+          return of(claim.response);
+        }
+        return next.handle().pipe(
+          mergeMap((body) => from(this.records.complete(tenant, key, status, body).then(() => body))),
+          catchError((error: unknown) =>
+            from(this.records.release(tenant, key)).pipe(mergeMap(() => throwError(() => error))),
+          ),
+        );
+      }),
+    );
+  }
+}

@@ -1,0 +1,265 @@
+import {
+  AddFindingRequestSchema,
+  ApiKeyViewSchema,
+  AssessmentViewSchema,
+  AuditEntrySchema,
+  AuditQuerySchema,
+  CaseDetailSchema,
+  CaseListQuerySchema,
+  CaseViewSchema,
+  ClinicViewSchema,
+  CreateApiKeyRequestSchema,
+  CreateAssessmentRequestSchema,
+  CreateCaseRequestSchema,
+  CreateClinicRequestSchema,
+  CreatedApiKeySchema,
+  CreateWebhookRequestSchema,
+  DeliveryQuerySchema,
+  DeliveryViewSchema,
+  FindingViewSchema,
+  FollowUpViewSchema,
+  pageOf,
+  PatientListQuerySchema,
+  PatientViewSchema,
+  ReviewViewSchema,
+  SignRequestSchema,
+  SubmitReviewRequestSchema,
+  UpdateCaseRequestSchema,
+  UpdateFollowUpRequestSchema,
+  WebhookViewSchema,
+  WebhookWithSecretSchema,
+  WorklistQuerySchema,
+  type ApiScope,
+} from '@dg/contracts';
+import { z } from 'zod';
+
+export interface RouteDoc {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  scope: ApiScope;
+  summary: string;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response: z.ZodType;
+  status?: number;
+  /** Review writes: If-Match with the assessment's ETag. */
+  ifMatch?: boolean;
+}
+
+const FhirBundleSchema = z
+  .object({ resourceType: z.literal('Bundle'), type: z.literal('collection'), entry: z.array(z.unknown()) })
+  .describe('FHIR R4 Bundle (application/fhir+json)');
+
+/**
+ * Every /v1 route with its contracts. The OpenAPI document is generated from this table, and the app
+ * refuses to boot when a route is missing from it (docs/openapi.ts), so the two cannot drift apart.
+ */
+export const ROUTES: RouteDoc[] = [
+  {
+    method: 'POST',
+    path: '/v1/cases',
+    scope: 'write',
+    summary: 'Create a case (and its patient if new)',
+    body: CreateCaseRequestSchema,
+    response: CaseViewSchema,
+    status: 201,
+  },
+  {
+    method: 'GET',
+    path: '/v1/cases',
+    scope: 'read',
+    summary: 'List cases',
+    query: CaseListQuerySchema,
+    response: pageOf(CaseViewSchema),
+  },
+  {
+    method: 'GET',
+    path: '/v1/cases/{id}',
+    scope: 'read',
+    summary: 'A case with its images, assessments and findings',
+    response: CaseDetailSchema,
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/cases/{id}',
+    scope: 'write',
+    summary: 'Update a case',
+    body: UpdateCaseRequestSchema,
+    response: CaseViewSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/cases/{id}/fhir',
+    scope: 'read',
+    summary: 'The case as a FHIR R4 Bundle',
+    response: FhirBundleSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/cases/{id}/follow-ups',
+    scope: 'read',
+    summary: "A case's follow-ups",
+    response: z.array(FollowUpViewSchema),
+  },
+  {
+    method: 'POST',
+    path: '/v1/cases/{caseId}/assessments',
+    scope: 'write',
+    summary: 'Queue an assessment',
+    body: CreateAssessmentRequestSchema,
+    response: AssessmentViewSchema,
+    status: 201,
+  },
+  {
+    method: 'GET',
+    path: '/v1/assessments/{id}',
+    scope: 'read',
+    summary: 'An assessment (ETag header = version)',
+    response: AssessmentViewSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/assessments/{id}/reviews',
+    scope: 'read',
+    summary: 'Review history',
+    response: z.array(ReviewViewSchema),
+  },
+  {
+    method: 'POST',
+    path: '/v1/assessments/{id}/reviews',
+    scope: 'review',
+    summary: 'Review (or amend) an assessment and its findings',
+    body: SubmitReviewRequestSchema,
+    response: AssessmentViewSchema,
+    status: 201,
+    ifMatch: true,
+  },
+  {
+    method: 'POST',
+    path: '/v1/assessments/{id}/sign',
+    scope: 'review',
+    summary: 'Sign a reviewed assessment',
+    body: SignRequestSchema,
+    response: AssessmentViewSchema,
+    status: 200,
+    ifMatch: true,
+  },
+  {
+    method: 'POST',
+    path: '/v1/assessments/{id}/findings',
+    scope: 'review',
+    summary: 'Add a finding the model missed',
+    body: AddFindingRequestSchema,
+    response: FindingViewSchema,
+    status: 201,
+    ifMatch: true,
+  },
+  { method: 'GET', path: '/v1/findings/{id}', scope: 'read', summary: 'A finding', response: FindingViewSchema },
+  {
+    method: 'GET',
+    path: '/v1/patients',
+    scope: 'read',
+    summary: 'List patients',
+    query: PatientListQuerySchema,
+    response: pageOf(PatientViewSchema),
+  },
+  { method: 'GET', path: '/v1/patients/{id}', scope: 'read', summary: 'A patient', response: PatientViewSchema },
+  {
+    method: 'POST',
+    path: '/v1/clinics',
+    scope: 'admin',
+    summary: 'Create a clinic',
+    body: CreateClinicRequestSchema,
+    response: ClinicViewSchema,
+    status: 201,
+  },
+  { method: 'GET', path: '/v1/clinics', scope: 'read', summary: 'List clinics', response: z.array(ClinicViewSchema) },
+  {
+    method: 'GET',
+    path: '/v1/clinics/{clinicId}/worklist',
+    scope: 'read',
+    summary: "A clinic's follow-up worklist",
+    query: WorklistQuerySchema,
+    response: pageOf(FollowUpViewSchema),
+  },
+  { method: 'GET', path: '/v1/follow-ups/{id}', scope: 'read', summary: 'A follow-up', response: FollowUpViewSchema },
+  {
+    method: 'PATCH',
+    path: '/v1/follow-ups/{id}',
+    scope: 'write',
+    summary: 'Book, complete or cancel a follow-up',
+    body: UpdateFollowUpRequestSchema,
+    response: FollowUpViewSchema,
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhooks',
+    scope: 'admin',
+    summary: 'Subscribe (returns the signing secret once)',
+    body: CreateWebhookRequestSchema,
+    response: WebhookWithSecretSchema,
+    status: 201,
+  },
+  {
+    method: 'GET',
+    path: '/v1/webhooks',
+    scope: 'admin',
+    summary: 'List subscriptions',
+    response: z.array(WebhookViewSchema),
+  },
+  { method: 'GET', path: '/v1/webhooks/{id}', scope: 'admin', summary: 'A subscription', response: WebhookViewSchema },
+  {
+    method: 'DELETE',
+    path: '/v1/webhooks/{id}',
+    scope: 'admin',
+    summary: 'Deactivate a subscription',
+    response: WebhookViewSchema,
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhooks/{id}/rotate-secret',
+    scope: 'admin',
+    summary: 'Rotate the signing secret',
+    response: WebhookWithSecretSchema,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/v1/webhooks/{id}/deliveries',
+    scope: 'admin',
+    summary: 'Delivery log',
+    query: DeliveryQuerySchema,
+    response: pageOf(DeliveryViewSchema),
+  },
+  {
+    method: 'POST',
+    path: '/v1/api-keys',
+    scope: 'admin',
+    summary: 'Create an API key (shown once)',
+    body: CreateApiKeyRequestSchema,
+    response: CreatedApiKeySchema,
+    status: 201,
+  },
+  {
+    method: 'GET',
+    path: '/v1/api-keys',
+    scope: 'admin',
+    summary: 'List API keys',
+    response: z.array(ApiKeyViewSchema),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/api-keys/{id}',
+    scope: 'admin',
+    summary: 'Revoke an API key',
+    response: ApiKeyViewSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/audit',
+    scope: 'admin',
+    summary: 'Query the audit log',
+    query: AuditQuerySchema,
+    response: pageOf(AuditEntrySchema),
+  },
+];

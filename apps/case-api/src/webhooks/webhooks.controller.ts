@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  CreateWebhookRequestSchema,
+  DeliveryQuerySchema,
+  IdSchema,
+  type CreateWebhookRequest,
+  type DeliveryQuery,
+  type DeliveryView,
+  type Page,
+  type TenantAccess,
+  type WebhookView,
+  type WebhookWithSecret,
+} from '@dg/contracts';
+import { Access, notFound, RequireScope, ZodPipe } from '@dg/http';
+import { WebhookRepository } from './webhook.repository';
+
+const webhookId = new ZodPipe(IdSchema, 'webhook id');
+
+@Controller('v1/webhooks')
+@RequireScope('admin')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhookRepository) {}
+
+  /** 201 with the signing secret: the only time it is shown (rotate to get a new one). */
+  @Post()
+  create(
+    @Access() access: TenantAccess,
+    @Body(new ZodPipe(CreateWebhookRequestSchema)) body: CreateWebhookRequest,
+  ): Promise<WebhookWithSecret> {
+    return this.webhooks.create(access.tenant, body);
+  }
+
+  @Get()
+  list(@Access() access: TenantAccess): Promise<WebhookView[]> {
+    return this.webhooks.list(access.tenant);
+  }
+
+  @Get(':id')
+  async get(@Access() access: TenantAccess, @Param('id', webhookId) id: string): Promise<WebhookView> {
+    const found = await this.webhooks.get(access.tenant, id);
+    if (!found) throw notFound('webhook', id);
+    return found;
+  }
+
+  @Delete(':id')
+  async remove(@Access() access: TenantAccess, @Param('id', webhookId) id: string): Promise<WebhookView> {
+    const found = await this.webhooks.deactivate(access.tenant, id);
+    if (!found) throw notFound('webhook', id);
+    return found;
+  }
+
+  /** A new secret; the old one keeps signing (a second v1=) for 24 hours. */
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  async rotate(@Access() access: TenantAccess, @Param('id', webhookId) id: string): Promise<WebhookWithSecret> {
+    const found = await this.webhooks.rotate(access.tenant, id, new Date());
+    if (!found) throw notFound('webhook', id);
+    return found;
+  }
+
+  /** The delivery log: filter by `status` (pending, delivered, dead) and `event`. */
+  @Get(':id/deliveries')
+  async deliveries(
+    @Access() access: TenantAccess,
+    @Param('id', webhookId) id: string,
+    @Query(new ZodPipe(DeliveryQuerySchema, 'query')) q: DeliveryQuery,
+  ): Promise<Page<DeliveryView>> {
+    if (!(await this.webhooks.get(access.tenant, id))) throw notFound('webhook', id);
+    return this.webhooks.deliveries(access.tenant, id, q);
+  }
+}
