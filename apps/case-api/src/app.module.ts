@@ -3,8 +3,9 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { CaseApiConfig } from '@dg/config';
 import type { PrismaClient } from '@dg/db';
 import { ApiKeyGuard } from '@dg/http';
-import { ObservabilityModule } from '@dg/observability';
-import type { JobProducer } from '@dg/queue';
+import { METRICS_REGISTRY, ObservabilityModule } from '@dg/observability';
+import { LANE_BACKLOG, ScaleController, type InferenceLanes, type LaneBacklog } from '@dg/queue';
+import type { Registry } from 'prom-client';
 import { AssessmentRepository } from './assessments/assessment.repository';
 import { AssessmentsController } from './assessments/assessments.controller';
 import { RequestAssessmentService } from './assessments/request-assessment.service';
@@ -26,7 +27,9 @@ import { FhirController } from './fhir/fhir.controller';
 import { FollowUpRepository } from './follow-ups/follow-up.repository';
 import { FollowUpsController } from './follow-ups/follow-ups.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
-import { INFERENCE_PRODUCER, PRISMA } from './infrastructure/tokens';
+import { INFERENCE_LANES, PRISMA } from './infrastructure/tokens';
+import { JobOutboxRepository } from './outbox/job-outbox.repository';
+import { OutboxRelay } from './outbox/outbox.relay';
 import type { CaseApiOptions } from './options';
 import { PatientRepository } from './patients/patient.repository';
 import { PatientsController } from './patients/patients.controller';
@@ -49,8 +52,8 @@ export class CaseApiModule {
           service: 'case-api',
           logLevel: config.LOG_LEVEL,
           readiness: {
-            inject: [PRISMA, INFERENCE_PRODUCER],
-            useFactory: (prisma: PrismaClient, queue: JobProducer<'inference'>) => [
+            inject: [PRISMA, INFERENCE_LANES],
+            useFactory: (prisma: PrismaClient, queue: InferenceLanes) => [
               { name: 'database', check: async () => void (await prisma.$queryRaw`SELECT 1`) },
               { name: 'queue', check: () => queue.ping() },
             ],
@@ -67,12 +70,21 @@ export class CaseApiModule {
         WebhooksController,
         ApiKeysController,
         AuditController,
+        ScaleController,
       ],
       providers: [
         // Guard first (who), then audit (outermost interceptor, sees every outcome), then idempotency.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        JobOutboxRepository,
+        OutboxRelay,
+        {
+          // dentalgemma_queue_backlog{lane}: the metric the Helm chart's KEDA ScaledObject reads.
+          provide: 'BACKLOG_GAUGE',
+          inject: [LANE_BACKLOG, METRICS_REGISTRY],
+          useFactory: (backlog: LaneBacklog, registry: Registry) => backlog.register(registry),
+        },
         CaseRepository,
         CaseDetailRepository,
         PatientRepository,

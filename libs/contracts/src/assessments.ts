@@ -7,10 +7,16 @@ export const ASSESSMENT_STATUSES = ['queued', 'running', 'completed', 'failed'] 
 export const AssessmentStatusSchema = z.enum(ASSESSMENT_STATUSES);
 export type AssessmentStatus = z.infer<typeof AssessmentStatusSchema>;
 
+/** Clinical urgency of a request: within the interactive lane, more urgent work goes first. */
+export const REQUEST_URGENCIES = ['routine', 'soon', 'urgent', 'emergency'] as const;
+
 export const CreateAssessmentRequestSchema = z
   .object({
     task: TaskNameSchema,
     imageId: IdSchema.optional(),
+    /** interactive (chairside, default) or batch (backfills: served after every interactive job). */
+    lane: z.enum(['interactive', 'batch']).default('interactive'),
+    urgency: z.enum(REQUEST_URGENCIES).default('routine'),
   })
   .strict();
 export type CreateAssessmentRequest = z.infer<typeof CreateAssessmentRequestSchema>;

@@ -5,3 +5,4 @@ export * from './consumer';
 export * from './dead-letter';
 export * from './backlog';
 export * from './scale.controller';
+export * from './lanes';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AssessmentView, Modality, TaskName, TenantAccess, TenantId } from '@dg/contracts';
-import type { PrismaClient } from '@dg/db';
+import type { AssessmentView, Lane, Modality, TaskName, TenantAccess, TenantId } from '@dg/contracts';
+import type { Prisma, PrismaClient } from '@dg/db';
 import { underCase } from '../common/access';
 import { PRISMA } from '../infrastructure/tokens';
 import { toAssessmentView, type AssessmentRow } from './assessment.view';
@@ -16,15 +16,31 @@ export interface ImageForAssessment {
 export class AssessmentRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  createQueued(tenant: TenantId, input: { caseId: string; imageId?: string; task: TaskName }): Promise<AssessmentRow> {
-    return this.prisma.assessment.create({
-      data: {
-        organizationId: tenant,
-        caseId: input.caseId,
-        imageId: input.imageId,
-        task: input.task,
-        status: 'queued',
-      },
+  /**
+   * The queued row and its job's outbox entry in one transaction: a crash leaves both or neither.
+   * `job` gets the new row and the number of this tenant's batch-lane assessments still queued
+   * ahead of it, which sets the fair-share priority of backfills.
+   */
+  createQueued(
+    tenant: TenantId,
+    input: { caseId: string; imageId?: string; task: TaskName; lane: Lane },
+    job: (tx: Prisma.TransactionClient, row: AssessmentRow, queuedAhead: number) => Promise<void>,
+  ): Promise<AssessmentRow> {
+    return this.prisma.$transaction(async (tx) => {
+      const queuedAhead =
+        input.lane === 'batch' ? await tx.assessment.count({ where: { organizationId: tenant, lane: 'batch', status: 'queued' } }) : 0;
+      const row = await tx.assessment.create({
+        data: {
+          organizationId: tenant,
+          caseId: input.caseId,
+          imageId: input.imageId,
+          task: input.task,
+          lane: input.lane,
+          status: 'queued',
+        },
+      });
+      await job(tx, row, queuedAhead);
+      return row;
     });
   }
 

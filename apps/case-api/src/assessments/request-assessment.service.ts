@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import {
   TASK_INPUT,
   type AssessmentView,
@@ -7,23 +7,27 @@ import {
   type TenantAccess,
 } from '@dg/contracts';
 import { ApiError, notFound } from '@dg/http';
-import type { JobProducer } from '@dg/queue';
 import { CaseRepository } from '../cases/case.repository';
-import { INFERENCE_PRODUCER } from '../infrastructure/tokens';
+import { JobOutboxRepository } from '../outbox/job-outbox.repository';
+import { OutboxRelay } from '../outbox/outbox.relay';
 import { AssessmentRepository } from './assessment.repository';
+import { toAssessmentView } from './assessment.view';
+
+/** Interactive lane: more urgent requests first (BullMQ runs priority 1 before 2 ...). */
+const URGENCY_PRIORITY = { emergency: 1, urgent: 2, soon: 3, routine: 4 } as const;
 
 /**
- * Records a queued assessment and enqueues its job. The job id is the assessment id, so a retried
- * enqueue can never create a second job for the same assessment.
+ * Records a queued assessment and, in the same transaction, its job in the outbox; the relay puts
+ * it on its lane's queue right after the commit. The job id is the assessment id, so a resent job
+ * can never run twice for the same assessment.
  */
 @Injectable()
 export class RequestAssessmentService {
-  private readonly logger = new Logger(RequestAssessmentService.name);
-
   constructor(
     private readonly cases: CaseRepository,
     private readonly assessments: AssessmentRepository,
-    @Inject(INFERENCE_PRODUCER) private readonly inference: JobProducer<'inference'>,
+    private readonly outbox: JobOutboxRepository,
+    private readonly relay: OutboxRelay,
   ) {}
 
   async request(access: TenantAccess, caseId: string, body: CreateAssessmentRequest): Promise<AssessmentView> {
@@ -60,23 +64,21 @@ export class RequestAssessmentService {
       };
     }
 
-    const row = await this.assessments.createQueued(tenant, { caseId, imageId: body.imageId, task: body.task });
-    try {
-      await this.inference.add(
-        'assessment.run',
-        { assessmentId: row.id, tenantId: tenant, task: body.task, input },
-        { jobId: row.id },
-      );
-    } catch (error) {
-      // No job means no result will ever come: record that rather than leave a queued row behind.
-      this.logger.error({ err: error, assessmentId: row.id }, 'enqueue failed');
-      await this.assessments.fail(tenant, row.id, 'could not be queued; request it again', new Date());
-      throw new ApiError(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        'queue_unavailable',
-        'the analysis queue is unavailable; try again',
-      );
-    }
-    return (await this.assessments.findById(access, row.id))!;
+    const lane = body.lane;
+    const row = await this.assessments.createQueued(
+      tenant,
+      { caseId, imageId: body.imageId, task: body.task, lane },
+      (tx, created, queuedAhead) =>
+        this.outbox.insert(tx, tenant, {
+          lane,
+          jobId: created.id,
+          job: { assessmentId: created.id, tenantId: tenant, task: body.task, input, lane },
+          // Backfills share the batch lane fairly: each tenant's n-th queued job competes with the
+          // other tenants' n-th, so one chain's 100,000 images cannot starve another's ten.
+          priority: lane === 'batch' ? queuedAhead + 1 : URGENCY_PRIORITY[body.urgency],
+        }),
+    );
+    this.relay.kick();
+    return toAssessmentView(row);
   }
 }

@@ -2,9 +2,9 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { CaseApiConfig } from '@dg/config';
 import { createPrismaClient, PrismaApiKeyVerifier, type PrismaClient } from '@dg/db';
 import { API_KEY_VERIFIER } from '@dg/http';
-import { JobProducer, queueConnection } from '@dg/queue';
+import { InferenceLanes, LANE_BACKLOG, LaneBacklog, queueConnection } from '@dg/queue';
 import type { CaseApiOptions } from '../options';
-import { CONFIG, INFERENCE_PRODUCER, OPTIONS, PRISMA, QUEUE_CONNECTION } from './tokens';
+import { CONFIG, INFERENCE_LANES, OPTIONS, PRISMA, QUEUE_CONNECTION } from './tokens';
 
 /** The app's side-effecting adapters, built once from the validated config and closed on shutdown. */
 @Global()
@@ -12,7 +12,8 @@ import { CONFIG, INFERENCE_PRODUCER, OPTIONS, PRISMA, QUEUE_CONNECTION } from '.
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(INFERENCE_PRODUCER) private readonly producer: JobProducer<'inference'>,
+    @Inject(INFERENCE_LANES) private readonly lanes: InferenceLanes,
+    @Inject(LANE_BACKLOG) private readonly backlog: LaneBacklog,
   ) {}
 
   static forRoot(config: CaseApiConfig, options: CaseApiOptions) {
@@ -29,22 +30,14 @@ export class InfrastructureModule implements OnApplicationShutdown {
           inject: [PRISMA],
           useFactory: (prisma: PrismaClient) => new PrismaApiKeyVerifier(prisma, options.apiKeyCacheTtlMs),
         },
-        {
-          provide: INFERENCE_PRODUCER,
-          useFactory: () =>
-            new JobProducer('inference', conn, {
-              attempts: 3,
-              backoff: { type: 'exponential', delay: 2000 },
-              removeOnComplete: { age: 24 * 3600, count: 10_000 },
-              removeOnFail: false,
-            }),
-        },
+        { provide: INFERENCE_LANES, useFactory: () => new InferenceLanes(conn) },
+        { provide: LANE_BACKLOG, useFactory: () => new LaneBacklog(conn) },
       ],
-      exports: [CONFIG, OPTIONS, QUEUE_CONNECTION, PRISMA, INFERENCE_PRODUCER, API_KEY_VERIFIER],
+      exports: [CONFIG, OPTIONS, QUEUE_CONNECTION, PRISMA, INFERENCE_LANES, LANE_BACKLOG, API_KEY_VERIFIER],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.producer.close(), this.prisma.$disconnect()]);
+    await Promise.allSettled([this.lanes.close(), this.backlog.close(), this.prisma.$disconnect()]);
   }
 }

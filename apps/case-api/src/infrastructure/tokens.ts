@@ -2,5 +2,6 @@
 export const CONFIG = Symbol('CONFIG');
 export const OPTIONS = Symbol('OPTIONS');
 export const PRISMA = Symbol('PRISMA');
-export const INFERENCE_PRODUCER = Symbol('INFERENCE_PRODUCER');
+/** InferenceLanes: one producer per lane (interactive, batch). */
+export const INFERENCE_LANES = Symbol('INFERENCE_LANES');
 export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');

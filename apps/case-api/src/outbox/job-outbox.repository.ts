@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Lane, RunAssessmentJob, TenantId } from '@dg/contracts';
+import type { Prisma, PrismaClient } from '@dg/db';
+import { PRISMA } from '../infrastructure/tokens';
+
+export interface OutboxJob {
+  lane: Lane;
+  jobId: string;
+  job: RunAssessmentJob;
+  priority?: number;
+}
+
+export interface PendingJob extends OutboxJob {
+  id: string;
+}
+
+/** The job outbox table: written inside the caller's transaction, drained by the relay. */
+@Injectable()
+export class JobOutboxRepository {
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  async insert(tx: Prisma.TransactionClient, tenant: TenantId, entry: OutboxJob): Promise<void> {
+    await tx.jobOutbox.create({
+      data: {
+        organizationId: tenant,
+        queue: entry.lane,
+        jobName: 'assessment.run',
+        jobId: entry.jobId,
+        payload: entry.job as object,
+        priority: entry.priority,
+      },
+    });
+  }
+
+  /**
+   * Claims up to `limit` undispatched jobs (others' claims are skipped, so relays on several
+   * replicas never send the same row at once), hands them to `dispatch`, and marks those that went
+   * out. A row whose dispatch fails stays pending, with its error, for the next round.
+   */
+  async drain(limit: number, dispatch: (job: PendingJob) => Promise<void>): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string; queue: string; jobId: string; payload: unknown; priority: number | null }[]>`
+        SELECT "id", "queue", "jobId", "payload", "priority" FROM "JobOutbox"
+        WHERE "dispatchedAt" IS NULL ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      let sent = 0;
+      for (const row of rows) {
+        try {
+          await dispatch({
+            id: row.id,
+            lane: row.queue as Lane,
+            jobId: row.jobId,
+            job: row.payload as RunAssessmentJob,
+            priority: row.priority ?? undefined,
+          });
+          await tx.jobOutbox.update({ where: { id: row.id }, data: { dispatchedAt: new Date(), attempts: { increment: 1 } } });
+          sent++;
+        } catch (error) {
+          await tx.jobOutbox.update({
+            where: { id: row.id },
+            data: { attempts: { increment: 1 }, lastError: (error as Error).message.slice(0, 500) },
+          });
+        }
+      }
+      return sent;
+    });
+  }
+
+  /** How many jobs wait for the relay: non-zero for long means the queue is unreachable. */
+  pending(): Promise<number> {
+    return this.prisma.jobOutbox.count({ where: { dispatchedAt: null } });
+  }
+}

@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { InferenceLanes } from '@dg/queue';
+import { INFERENCE_LANES } from '../infrastructure/tokens';
+import { JobOutboxRepository } from './job-outbox.repository';
+
+/**
+ * Moves committed outbox rows onto the queue. Kicked right after each commit (so a request's job
+ * leaves within milliseconds) and on a timer (so rows left by a crash or a queue outage go out as
+ * soon as the queue is back). BullMQ job ids make a resend after a crash harmless.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: JobOutboxRepository,
+    @Inject(INFERENCE_LANES) private readonly lanes: InferenceLanes,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), 500);
+    this.kick();
+  }
+
+  /** Drain now; a kick during a drain makes it go round once more, never twice at once. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drainAll().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async drainAll(): Promise<void> {
+    try {
+      while ((await this.outbox.drain(100, (j) => this.lanes.add(j.lane, j.job, { jobId: j.jobId, priority: j.priority }))) === 100) {
+        // a full page: there may be more
+      }
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'outbox relay round failed; retrying');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
