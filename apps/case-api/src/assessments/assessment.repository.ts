@@ -28,7 +28,9 @@ export class AssessmentRepository {
   ): Promise<AssessmentRow> {
     return this.prisma.$transaction(async (tx) => {
       const queuedAhead =
-        input.lane === 'batch' ? await tx.assessment.count({ where: { organizationId: tenant, lane: 'batch', status: 'queued' } }) : 0;
+        input.lane === 'batch'
+          ? await tx.assessment.count({ where: { organizationId: tenant, lane: 'batch', status: 'queued' } })
+          : 0;
       const row = await tx.assessment.create({
         data: {
           organizationId: tenant,

@@ -39,7 +39,9 @@ export class JobOutboxRepository {
    */
   async drain(limit: number, dispatch: (job: PendingJob) => Promise<void>): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string; queue: string; jobId: string; payload: unknown; priority: number | null }[]>`
+      const rows = await tx.$queryRaw<
+        { id: string; queue: string; jobId: string; payload: unknown; priority: number | null }[]
+      >`
         SELECT "id", "queue", "jobId", "payload", "priority" FROM "JobOutbox"
         WHERE "dispatchedAt" IS NULL ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
       let sent = 0;
@@ -52,7 +54,10 @@ export class JobOutboxRepository {
             job: row.payload as RunAssessmentJob,
             priority: row.priority ?? undefined,
           });
-          await tx.jobOutbox.update({ where: { id: row.id }, data: { dispatchedAt: new Date(), attempts: { increment: 1 } } });
+          await tx.jobOutbox.update({
+            where: { id: row.id },
+            data: { dispatchedAt: new Date(), attempts: { increment: 1 } },
+          });
           sent++;
         } catch (error) {
           await tx.jobOutbox.update({

@@ -44,7 +44,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async drainAll(): Promise<void> {
     try {
-      while ((await this.outbox.drain(100, (j) => this.lanes.add(j.lane, j.job, { jobId: j.jobId, priority: j.priority }))) === 100) {
+      while (
+        (await this.outbox.drain(100, (j) =>
+          this.lanes.add(j.lane, j.job, { jobId: j.jobId, priority: j.priority }),
+        )) === 100
+      ) {
         // a full page: there may be more
       }
     } catch (error) {

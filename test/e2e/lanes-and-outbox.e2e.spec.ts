@@ -1,0 +1,177 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaseApiEnvSchema, loadConfig, WorkerEnvSchema } from '@dg/config';
+import { createPrismaClient, type PrismaClient } from '@dg/db';
+import { freePort, startRedis } from '@dg/devstack';
+import { listen } from '@dg/http';
+import { InferenceLanes, queueConnection } from '@dg/queue';
+import { testEnv, uniqueName } from '@dg/testing';
+import type { INestApplication } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { createCaseApi } from '../../apps/case-api/src/app';
+import { createInferenceWorker } from '../../apps/inference-worker/src/app';
+import { createTenant, type TestTenant } from '../support/case-api';
+import { waitFor } from '../support/platform';
+
+/** Lanes, priorities and the job outbox, on real Redis, Postgres and (for the lanes) a real worker. */
+describe('queue lanes and the transactional outbox', () => {
+  const t = testEnv();
+  let prisma: PrismaClient;
+  beforeAll(() => {
+    prisma = createPrismaClient(t.DATABASE_URL, 2);
+  });
+  afterAll(() => prisma.$disconnect());
+
+  async function caseApi(env: Record<string, string>): Promise<{ app: INestApplication; url: string }> {
+    const app = await createCaseApi(
+      loadConfig(CaseApiEnvSchema, { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.DATABASE_URL, ...env }),
+    );
+    return { app, url: await listen(app, 0, '127.0.0.1') };
+  }
+  const post = async (url: string, key: string, path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { id: string; status: string } };
+  };
+  const newCase = async (url: string, org: TestTenant) =>
+    (await post(url, org.key, '/v1/cases', { patient: { externalId: uniqueName('p') }, chiefComplaint: 'pain' })).body
+      .id;
+
+  it('keeps an assessment and its job together through a queue outage', async () => {
+    const port = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'dg-redis-outage-'));
+    let redis = await startRedis({ dataDir, port, appendOnly: true });
+    const prefix = uniqueName('outbox');
+    const { app, url } = await caseApi({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
+    const queue = new Queue('inference', {
+      connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null },
+      prefix,
+    });
+    try {
+      const org = await createTenant(prisma, 'outbox');
+      const caseId = await newCase(url, org);
+      await redis.stop();
+
+      const accepted = await post(url, org.key, `/v1/cases/${caseId}/assessments`, { task: 'case-analysis' });
+      expect(accepted).toMatchObject({ status: 201, body: { status: 'queued' } });
+      const outboxRow = () => prisma.jobOutbox.findUnique({ where: { jobId: accepted.body.id } });
+      expect(await outboxRow()).toMatchObject({ queue: 'interactive', dispatchedAt: null });
+
+      redis = await startRedis({ dataDir, port, appendOnly: true });
+      await waitFor(
+        'the relay to send the job',
+        async () => ((await outboxRow())?.dispatchedAt ? true : undefined),
+        20_000,
+      );
+      const job = await queue.getJob(accepted.body.id);
+      expect(job?.data).toMatchObject({ assessmentId: accepted.body.id, lane: 'interactive', task: 'case-analysis' });
+    } finally {
+      await queue.close();
+      await app.close();
+      await redis.stop();
+    }
+  });
+
+  it('shares the batch lane fairly between tenants and orders the interactive lane by urgency', async () => {
+    const prefix = uniqueName('fair');
+    const { app, url } = await caseApi({ REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
+    const conn = {
+      connection: { host: new URL(t.REDIS_URL).hostname, port: Number(new URL(t.REDIS_URL).port) },
+      prefix,
+    };
+    const batch = new Queue('inference-batch', conn);
+    const interactive = new Queue('inference', conn);
+    try {
+      const [big, small] = [await createTenant(prisma, 'big'), await createTenant(prisma, 'small')];
+      const [bigCase, smallCase] = [await newCase(url, big), await newCase(url, small)];
+      for (let i = 0; i < 6; i++)
+        await post(url, big.key, `/v1/cases/${bigCase}/assessments`, { task: 'case-analysis', lane: 'batch' });
+      for (let i = 0; i < 2; i++)
+        await post(url, small.key, `/v1/cases/${smallCase}/assessments`, { task: 'case-analysis', lane: 'batch' });
+      const routine = await post(url, small.key, `/v1/cases/${smallCase}/assessments`, { task: 'case-analysis' });
+      const emergency = await post(url, small.key, `/v1/cases/${smallCase}/assessments`, {
+        task: 'case-analysis',
+        urgency: 'emergency',
+      });
+
+      await waitFor('8 batch jobs', async () =>
+        (await batch.getJobCountByTypes('prioritized')) === 8 ? true : undefined,
+      );
+      const jobs = await batch.getJobs(['prioritized']);
+      const order = jobs
+        .sort((a, b) => a.opts.priority! - b.opts.priority!)
+        .map((j) => (j.data.tenantId === small.tenant ? 'small' : 'big'));
+      // The small chain's 2 jobs are among the first 4 to run, not after the big chain's 6.
+      expect(order.slice(0, 4).filter((o) => o === 'small')).toHaveLength(2);
+
+      await waitFor('2 interactive jobs', async () =>
+        (await interactive.getJobCountByTypes('prioritized')) === 2 ? true : undefined,
+      );
+      expect((await interactive.getJob(emergency.body.id))!.opts.priority).toBeLessThan(
+        (await interactive.getJob(routine.body.id))!.opts.priority!,
+      );
+    } finally {
+      await Promise.all([batch.close(), interactive.close()]);
+      await app.close();
+    }
+  });
+
+  it('serves an interactive job within two engine batches while a 5,000-job backfill runs', async () => {
+    const prefix = uniqueName('lanes');
+    const env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      REDIS_URL: t.REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      STORAGE_DRIVER: 'fs',
+      STORAGE_FS_ROOT: join(tmpdir(), prefix),
+      MODEL_DIR: t.TINY_MODEL_DIR,
+      BATCH_MAX_SIZE: '4',
+      MAX_NEW_TOKENS_TEXT: '16',
+    };
+    const lanes = new InferenceLanes(queueConnection(loadConfig(WorkerEnvSchema, env)));
+    const job = (n: number, lane: 'interactive' | 'batch') => ({
+      assessmentId: `${String(n).padStart(8, '0')}-1111-4111-8111-111111111111`,
+      tenantId: '22222222-2222-4222-8222-222222222222' as never,
+      task: 'case-analysis' as const,
+      input: { kind: 'text' as const, caseText: { chiefComplaint: `backfill item ${n}` } },
+      lane,
+    });
+    for (let n = 0; n < 5000; n++)
+      await lanes.add('batch', job(n, 'batch'), { jobId: `b${n}`, priority: 1 + (n % 1000) });
+
+    const worker = await createInferenceWorker(loadConfig(WorkerEnvSchema, env));
+    const url = await listen(worker, 0, '127.0.0.1');
+    const batches = async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return Number(/dentalgemma_engine_batch_size_count\{[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const interactive = new Queue('inference', {
+      connection: { host: new URL(t.REDIS_URL).hostname, port: Number(new URL(t.REDIS_URL).port) },
+      prefix,
+    });
+    try {
+      await waitFor('the backfill to be under way', async () => ((await batches()) >= 3 ? true : undefined), 60_000);
+      const before = await batches();
+      await lanes.add('interactive', job(99999, 'interactive'), { jobId: 'chairside', priority: 1 });
+      await waitFor(
+        'the chairside job',
+        async () => ((await interactive.getJob('chairside'))?.finishedOn ? true : undefined),
+        30_000,
+      );
+      const after = await batches();
+      // The batch running when it arrived, then the one it rides in: never behind the backfill.
+      expect(after - before).toBeLessThanOrEqual(2);
+      const backlog = await (await fetch(`${url}/metrics`)).text();
+      expect(Number(/dentalgemma_queue_backlog\{lane="batch"[^}]*\} (\d+)/.exec(backlog)?.[1])).toBeGreaterThan(4000);
+    } finally {
+      await interactive.close();
+      await worker.close();
+      await lanes.close();
+    }
+  });
+});
