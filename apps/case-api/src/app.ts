@@ -4,7 +4,9 @@ import type { CaseApiConfig } from '@dg/config';
 import { apiKeyPrefix } from '@dg/db';
 import { createFastifyApp, presentedApiKey } from '@dg/http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mountQueueDashboard } from './admin/queue-dashboard';
 import { CaseApiModule } from './app.module';
+import { QUEUE_CONNECTION } from './infrastructure/tokens';
 import { registerDocs } from './docs/docs-routes';
 import { openApiDocument, undocumented } from './docs/openapi';
 import { DEFAULT_OPTIONS, type CaseApiOptions } from './options';
@@ -46,6 +48,10 @@ export async function createCaseApi(
   });
 
   registerDocs(fastify, openApiDocument());
+  if (config.QUEUE_DASHBOARD_TOKEN) {
+    const closeDashboard = await mountQueueDashboard(app, app.get(QUEUE_CONNECTION), config.QUEUE_DASHBOARD_TOKEN);
+    fastify.addHook('onClose', async () => closeDashboard());
+  }
 
   await app.init();
   const missing = undocumented(served);

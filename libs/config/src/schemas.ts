@@ -64,6 +64,8 @@ export const CaseApiEnvSchema = BaseEnvSchema.extend({
   ...DatabaseEnvSchema.shape,
   ...QueueEnvSchema.shape,
   ...StorageEnvSchema.shape,
+  /** Enables the operators' queue dashboard at /admin/queues (HTTP Basic, this as the password). */
+  QUEUE_DASHBOARD_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 }).superRefine(requireQueueAndStorage);
 export type CaseApiConfig = z.infer<typeof CaseApiEnvSchema>;
 

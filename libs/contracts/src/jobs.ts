@@ -119,3 +119,7 @@ export type JobPayload<Q extends QueueName, N extends JobName<Q>> = z.infer<
 export type JobInput<Q extends QueueName, N extends JobName<Q>> = z.input<
   JobCatalogue[Q][N] extends z.ZodType ? JobCatalogue[Q][N] : never
 >;
+
+/** A dead-lettered job as an organization's admin sees it. */
+export const DeadLetterViewSchema = DeadAssessmentJobSchema.extend({ id: z.string() });
+export type DeadLetterView = z.infer<typeof DeadLetterViewSchema>;

@@ -46,6 +46,14 @@ export class AssessmentRepository {
     });
   }
 
+  /** A dead-lettered assessment retried by an admin: failed -> queued, its error cleared. */
+  async requeue(tenant: TenantId, id: string): Promise<void> {
+    await this.prisma.assessment.updateMany({
+      where: { id, organizationId: tenant, status: { in: ['failed', 'queued', 'running'] } },
+      data: { status: 'queued', error: null, startedAt: null, completedAt: null },
+    });
+  }
+
   async findById(access: TenantAccess, id: string): Promise<AssessmentView | undefined> {
     const row = await this.prisma.assessment.findFirst({ where: { id, ...underCase(access) } });
     return row ? toAssessmentView(row) : undefined;

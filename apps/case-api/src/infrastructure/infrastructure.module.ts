@@ -2,9 +2,9 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { CaseApiConfig } from '@dg/config';
 import { createPrismaClient, PrismaApiKeyVerifier, type PrismaClient } from '@dg/db';
 import { API_KEY_VERIFIER } from '@dg/http';
-import { InferenceLanes, LANE_BACKLOG, LaneBacklog, queueConnection } from '@dg/queue';
+import { DeadLetterQueue, InferenceLanes, LANE_BACKLOG, LaneBacklog, queueConnection } from '@dg/queue';
 import type { CaseApiOptions } from '../options';
-import { CONFIG, INFERENCE_LANES, OPTIONS, PRISMA, QUEUE_CONNECTION } from './tokens';
+import { CONFIG, DEAD_LETTERS, INFERENCE_LANES, OPTIONS, PRISMA, QUEUE_CONNECTION } from './tokens';
 
 /** The app's side-effecting adapters, built once from the validated config and closed on shutdown. */
 @Global()
@@ -14,6 +14,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(INFERENCE_LANES) private readonly lanes: InferenceLanes,
     @Inject(LANE_BACKLOG) private readonly backlog: LaneBacklog,
+    @Inject(DEAD_LETTERS) private readonly dead: DeadLetterQueue,
   ) {}
 
   static forRoot(config: CaseApiConfig, options: CaseApiOptions) {
@@ -32,12 +33,22 @@ export class InfrastructureModule implements OnApplicationShutdown {
         },
         { provide: INFERENCE_LANES, useFactory: () => new InferenceLanes(conn) },
         { provide: LANE_BACKLOG, useFactory: () => new LaneBacklog(conn) },
+        { provide: DEAD_LETTERS, useFactory: () => new DeadLetterQueue(conn) },
       ],
-      exports: [CONFIG, OPTIONS, QUEUE_CONNECTION, PRISMA, INFERENCE_LANES, LANE_BACKLOG, API_KEY_VERIFIER],
+      exports: [
+        CONFIG,
+        OPTIONS,
+        QUEUE_CONNECTION,
+        PRISMA,
+        INFERENCE_LANES,
+        LANE_BACKLOG,
+        DEAD_LETTERS,
+        API_KEY_VERIFIER,
+      ],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.lanes.close(), this.backlog.close(), this.prisma.$disconnect()]);
+    await Promise.allSettled([this.lanes.close(), this.backlog.close(), this.dead.close(), this.prisma.$disconnect()]);
   }
 }

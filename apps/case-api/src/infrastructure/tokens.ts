@@ -5,3 +5,4 @@ export const PRISMA = Symbol('PRISMA');
 /** InferenceLanes: one producer per lane (interactive, batch). */
 export const INFERENCE_LANES = Symbol('INFERENCE_LANES');
 export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
+export const DEAD_LETTERS = Symbol('DEAD_LETTERS');
