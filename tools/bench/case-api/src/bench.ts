@@ -12,7 +12,6 @@ import { startBare } from './bare-server';
 import { seedCase } from './seed';
 
 // autocannon ships no types; the part used here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (opts: object) => Promise<{
   requests: { average: number };
   latency: { p99: number; p50: number };
