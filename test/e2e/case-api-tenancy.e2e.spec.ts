@@ -1,4 +1,6 @@
 import type { AssessmentView, CaseDetail, FollowUpView } from '@dg/contracts';
+import { DeadLetterQueue, queueConnection } from '@dg/queue';
+import { Queue } from 'bullmq';
 import { ROUTES } from '../../apps/case-api/src/docs/routes';
 import { waitFor } from '../support/platform';
 import {
@@ -76,6 +78,20 @@ describe('case-api: another tenant’s data is a 404, on every endpoint and verb
       await owner('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/x', events: ['assessment.reviewed'] })
     ).body.id;
     ids['apiKey'] = (await owner('POST', '/v1/api-keys', { name: 'pms', scopes: ['read'] })).body.id;
+    // A dead-lettered job of the owner's: the assessment's own job, parked as if it had failed.
+    const conn = queueConnection({
+      QUEUE_BACKEND: 'redis',
+      REDIS_URL: api.env['REDIS_URL']!,
+      QUEUE_PREFIX: api.env['QUEUE_PREFIX']!,
+    });
+    const inference = new Queue('inference', { connection: conn.connection as never, prefix: conn.prefix });
+    const dead = new DeadLetterQueue(conn);
+    await dead.bury(
+      (await waitFor('the job', async () => (await inference.getJob(ids['assessment']!)) ?? undefined))!,
+      'boom',
+    );
+    ids['deadLetter'] = (await owner<{ items: { id: string }[] }>('GET', '/v1/admin/dead-letters')).body.items[0]!.id;
+    await Promise.all([inference.close(), dead.close()]);
     snapshot = await state();
   });
 
@@ -105,6 +121,9 @@ describe('case-api: another tenant’s data is a 404, on every endpoint and verb
     ['POST', '/v1/webhooks/{id}/rotate-secret'],
     ['GET', '/v1/webhooks/{id}/deliveries'],
     ['DELETE', '/v1/api-keys/{id}'],
+    ['GET', '/v1/admin/dead-letters/{id}'],
+    ['POST', '/v1/admin/dead-letters/{id}/retry'],
+    ['DELETE', '/v1/admin/dead-letters/{id}'],
   ];
   const resourceOf = (path: string) => {
     const seg = path.split('/')[2]!;
@@ -117,6 +136,7 @@ describe('case-api: another tenant’s data is a 404, on every endpoint and verb
       'follow-ups': 'followUp',
       webhooks: 'webhook',
       'api-keys': 'apiKey',
+      admin: 'deadLetter',
     }[seg]!;
   };
   const fill = (path: string) => path.replace(/\{\w+\}/, ids[resourceOf(path)]!);
