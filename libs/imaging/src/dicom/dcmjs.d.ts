@@ -1,0 +1,27 @@
+// dcmjs ships no type declarations; only the surface this lib uses is declared.
+declare module 'dcmjs' {
+  export const log: { setLevel(level: string): void };
+  export namespace data {
+    class DicomMessage {
+      static readFile(
+        buffer: ArrayBuffer,
+        options?: {
+          ignoreErrors?: boolean;
+          untilTag?: string | null;
+          includeUntilTagValue?: boolean;
+          noCopy?: boolean;
+        },
+      ): DicomDict;
+    }
+    class DicomDict {
+      constructor(meta: Record<string, unknown>);
+      meta: Record<string, unknown>;
+      dict: Record<string, unknown>;
+      write(options?: Record<string, unknown>): ArrayBuffer;
+    }
+    class DicomMetaDictionary {
+      static naturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
+      static denaturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
+    }
+  }
+}
