@@ -9,6 +9,12 @@ export interface ObjectInfo {
   contentType?: string;
 }
 
+export interface ListedObject {
+  key: string;
+  size: number;
+  lastModified: Date;
+}
+
 /**
  * The object-storage port. Keys are relative, '/'-separated and never contain '..'; adapters
  * enforce that. A put is durable when its promise resolves: callers answer clients only after.
@@ -19,6 +25,13 @@ export interface ObjectStore {
   getStream(key: string): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | undefined>;
   delete(key: string): Promise<void>;
+  /** Every object whose key starts with `prefix`, in pages, without holding the whole listing. */
+  list(prefix: string): AsyncIterable<ListedObject>;
+  /**
+   * A URL a client can PUT the object's bytes to directly, valid for `expiresInSeconds`. Adapters
+   * without such URLs (the filesystem) throw PresignUnsupportedError.
+   */
+  presignPut(key: string, opts: { expiresInSeconds: number; contentType?: string }): Promise<string>;
   /** Cheap round trip for readiness probes. */
   ping(): Promise<void>;
 }
@@ -28,6 +41,10 @@ export class ObjectNotFoundError extends Error {
   constructor(readonly key: string) {
     super(`object not found: ${key}`);
   }
+}
+
+export class PresignUnsupportedError extends Error {
+  override readonly name = 'PresignUnsupportedError';
 }
 
 const KEY = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
