@@ -7,3 +7,4 @@ export * from './sharp-image-codec';
 export * from './dicom/transfer-syntax';
 export * from './dicom/voi-lut';
 export * from './steps/grayscale';
+export * from './read-head';
