@@ -68,11 +68,13 @@ export class IngestImageService {
       normalizedKey: objectKeys.derivative(sha256(normalized.derivative)),
       thumbnailKey: objectKeys.thumbnail(sha256(normalized.thumbnail)),
     };
-    if (keys.originalKey) {
-      await this.store.put(keys.originalKey, openSpooled(file), { contentType: contentTypeOf(normalized.format) });
-    }
-    await this.store.put(keys.normalizedKey, normalized.derivative, { contentType: 'image/png' });
-    await this.store.put(keys.thumbnailKey, normalized.thumbnail, { contentType: 'image/jpeg' });
+    await this.storeObjects(async () => {
+      if (keys.originalKey) {
+        await this.store.put(keys.originalKey, openSpooled(file), { contentType: contentTypeOf(normalized.format) });
+      }
+      await this.store.put(keys.normalizedKey, normalized.derivative, { contentType: 'image/png' });
+      await this.store.put(keys.thumbnailKey, normalized.thumbnail, { contentType: 'image/jpeg' });
+    });
     try {
       const created = await this.images.create(tenant, {
         caseId: req.caseId,
@@ -96,6 +98,16 @@ export class IngestImageService {
       // here; the sweeper removes them once no row refers to them and the grace period has passed.
       this.logger.error({ err: error, ...keys }, 'image row not written');
       throw error;
+    }
+  }
+
+  /** A storage outage is the platform's problem, not the client's: 503, retry later, nothing recorded. */
+  private async storeObjects(puts: () => Promise<void>): Promise<void> {
+    try {
+      await puts();
+    } catch (error) {
+      this.logger.error({ err: error }, 'object storage write failed');
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'storage_unavailable', 'object storage failed; retry later');
     }
   }
 
