@@ -81,7 +81,9 @@ function toApiError(error: unknown, timedOut: boolean, limits: MultipartLimits):
   if (e.code?.startsWith('FST_') || e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET') {
     return new ApiError(HttpStatus.BAD_REQUEST, 'malformed_multipart', e.message ?? 'malformed multipart body');
   }
-  if (/Unexpected end of form|Malformed part header|Multipart: Boundary not found/i.test(e.message ?? '')) {
+  if (
+    /Unexpected end of (form|multipart data)|Malformed part header|Multipart: Boundary not found/i.test(e.message ?? '')
+  ) {
     return new ApiError(HttpStatus.BAD_REQUEST, 'malformed_multipart', e.message ?? 'malformed multipart body');
   }
   return error;

@@ -1,6 +1,10 @@
 // dcmjs ships no type declarations; only the surface this lib uses is declared.
 declare module 'dcmjs' {
-  export const log: { setLevel(level: string): void };
+  interface Log {
+    setLevel(level: string): void;
+    getLogger(name: string): Log;
+  }
+  export const log: Log;
   export namespace data {
     class DicomMessage {
       static readFile(

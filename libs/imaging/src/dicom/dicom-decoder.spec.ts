@@ -119,6 +119,12 @@ describe('DicomDecoder', () => {
     ).rejects.toBeInstanceOf(UnsupportedImageError);
     await expect(decoder.decode(good.subarray(0, 300))).rejects.toBeInstanceOf(ImageRejectedError);
     await expect(decoder.decode(good.subarray(0, good.length - 500))).rejects.toBeInstanceOf(CorruptImageError);
+    // The codecs would zero-fill these; the framing check refuses them first.
+    const rle = await buildDicom(fixture, '1.2.840.10008.1.2.5');
+    await expect(decoder.decode(rle.subarray(0, rle.length - 100))).rejects.toThrow(/truncated/);
+    const absurd = Buffer.from(good);
+    absurd.writeUInt32LE(0xfffffff0, absurd.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00]), 132) + 8);
+    await expect(decoder.decode(absurd)).rejects.toThrow(/exceeds the file/);
     const small = new DicomDecoder(new ImageLimits(1000, 20_000));
     await expect(small.decode(good)).rejects.toBeInstanceOf(ImageTooLargeError);
   });

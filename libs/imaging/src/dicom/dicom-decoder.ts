@@ -1,14 +1,14 @@
+import { createRequire } from 'node:module';
 import * as dcmjs from 'dcmjs';
 import { log as codecsLog, NativeCodecs, Transcoder } from 'dcmjs-codecs';
 import { CorruptImageError, ImageRejectedError, UnsupportedImageError } from '../image-codec';
 import type { ImageLimits } from '../limits';
+import { assertPixelDataIntact } from './pixel-data-integrity';
 import { frameBytes, PixelLayout, storedValues, toInterleavedRgb } from './pixel-data';
 import { EXPLICIT_VR_LITTLE_ENDIAN, isSupportedTransferSyntax } from './transfer-syntax';
 import { toDisplayGrey, type Window } from './voi-lut';
 
-// Neither library may print a dataset: a warning could carry PatientName. Both stay silent.
-dcmjs.log.setLevel('silent');
-codecsLog.setLevel('silent');
+silenceDicomLogs();
 
 export interface DicomHeader {
   transferSyntaxUid: string;
@@ -106,8 +106,7 @@ export class DicomDecoder {
         'unsupported_pixel_layout',
       );
     }
-    if (NATIVE.has(header.transferSyntaxUid))
-      assertNativePixelsPresent(file, header.transferSyntaxUid, header.frames * frameBytes(layout));
+    assertPixelDataIntact(file, header.transferSyntaxUid, header.frames * frameBytes(layout));
     const bytes = await this.nativeFrame(file, layout, header.frames, frame);
     const photometric = str(natural['PhotometricInterpretation']) ?? 'MONOCHROME2';
     const out: DecodedDicom = { ...header, channels: 1, data: new Uint8Array(0) };
@@ -170,19 +169,23 @@ export class DicomDecoder {
   }
 }
 
-const NATIVE = new Set(['1.2.840.10008.1.2', EXPLICIT_VR_LITTLE_ENDIAN]);
-const PIXEL_DATA_TAG = Buffer.from([0xe0, 0x7f, 0x10, 0x00]);
-
 /**
- * The codecs zero-fill a native Pixel Data element that the file cuts short, which would turn a
- * truncated upload into a silently black image; check the bytes are really there.
+ * dcmjs prints parse warnings (with bytes of the file) straight to the console, bypassing the
+ * service's logger; a warning about a patient attribute could carry part of it. Every logger of
+ * both libraries is silenced, including the dcmjs copy that dcmjs-codecs bundles.
  */
-function assertNativePixelsPresent(file: Buffer, syntax: string, needed: number): void {
-  const at = file.lastIndexOf(PIXEL_DATA_TAG);
-  if (at < 0) throw new ImageRejectedError('dicom_missing_pixel_data', 'the DICOM object has no pixel data');
-  const valueStart = at + (syntax === EXPLICIT_VR_LITTLE_ENDIAN ? 12 : 8);
-  if (file.length - valueStart < needed) {
-    throw new CorruptImageError(`DICOM pixel data is truncated: ${file.length - valueStart} of ${needed} bytes`);
+function silenceDicomLogs(): void {
+  codecsLog.setLevel('silent');
+  const copies: (typeof dcmjs)[] = [dcmjs];
+  try {
+    const fromCodecs = createRequire(require.resolve('dcmjs-codecs'));
+    copies.push(fromCodecs('dcmjs') as typeof dcmjs);
+  } catch {
+    // dcmjs-codecs uses the top-level copy: already covered.
+  }
+  for (const copy of copies) {
+    copy.log.setLevel('silent');
+    copy.log.getLogger('validation.dcmjs').setLevel('silent');
   }
 }
 
