@@ -49,8 +49,10 @@ export class SharpImageCodec implements ImageCodec {
         : await this.normalizeRaster(detected.format, original, opts);
     } catch (error) {
       if (error instanceof ImageRejectedError) throw error;
-      // Anything a decoder throws on input it accepted at the header is the input's fault.
-      throw new CorruptImageError(`cannot decode ${detected.format}: ${(error as Error).message}`);
+      // Anything a decoder throws on input it accepted at the header is the input's fault. DICOM
+      // library messages may quote patient attributes, so only libvips' are passed on.
+      const detail = detected.format === 'dicom' ? '' : `: ${(error as Error).message}`;
+      throw new CorruptImageError(`cannot decode ${detected.format}${detail}`);
     }
   }
 

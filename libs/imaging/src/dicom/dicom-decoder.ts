@@ -60,8 +60,10 @@ export class DicomDecoder {
     let parsed: { meta: Natural; dict: Natural };
     try {
       parsed = dcmjs.data.DicomMessage.readFile(toArrayBuffer(file), { untilTag: PIXEL_DATA });
-    } catch (error) {
-      throw new CorruptImageError(`cannot parse DICOM: ${(error as Error).message}`);
+    } catch {
+      // dcmjs messages can quote element values (e.g. "Value exceeds max length, vr: PN, value:
+      // <PatientName>"), so none of them reaches an answer or a log.
+      throw new CorruptImageError('cannot parse the DICOM dataset');
     }
     const meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.meta);
     const natural = dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.dict);
@@ -151,8 +153,8 @@ export class DicomDecoder {
       const transcoder = new Transcoder(toArrayBuffer(file));
       transcoder.transcode(EXPLICIT_VR_LITTLE_ENDIAN);
       pixelData = (transcoder.getElements() as Natural)['PixelData'];
-    } catch (error) {
-      throw new CorruptImageError(`cannot decode DICOM pixel data: ${(error as Error).message}`);
+    } catch {
+      throw new CorruptImageError('cannot decode the DICOM pixel data');
     }
     const parts = (Array.isArray(pixelData) ? pixelData : [pixelData]).filter(
       (p): p is ArrayBuffer => p instanceof ArrayBuffer || ArrayBuffer.isView(p),

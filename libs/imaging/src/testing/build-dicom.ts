@@ -86,3 +86,20 @@ export function withTransferSyntax(file: Buffer, from: string, to: string): Buff
   out.write(to, at, 'latin1');
   return out;
 }
+
+/**
+ * Replaces the value of a short-length explicit-VR element (e.g. PN, LO) in place, at any length:
+ * dcmjs refuses to write over-long values, and hostile files are exactly those.
+ */
+export function withElementValue(file: Buffer, group: number, element: number, value: string): Buffer {
+  const tag = Buffer.alloc(4);
+  tag.writeUInt16LE(group, 0);
+  tag.writeUInt16LE(element, 2);
+  const at = file.indexOf(tag, 132);
+  if (at < 0) throw new Error('tag not found');
+  const oldLength = file.readUInt16LE(at + 6);
+  const padded = Buffer.from(value.length % 2 ? `${value} ` : value, 'latin1');
+  const header = Buffer.from(file.subarray(at, at + 8));
+  header.writeUInt16LE(padded.length, 6);
+  return Buffer.concat([file.subarray(0, at), header, padded, file.subarray(at + 8 + oldLength)]);
+}
