@@ -18,6 +18,10 @@ import { letterboxPng, thumbnailJpeg } from './steps/derivatives';
 import { fitRaster, type FittedRaster } from './steps/fit-raster';
 import { readHead } from './read-head';
 
+// libvips' operation cache keeps recent decodes for reuse; a service that sees each image once only
+// pays memory for it (up to 50 MB per process by default).
+sharp.cache(false);
+
 export interface SharpCodecOptions {
   /** Refused before decoding, from the header alone (decompression bombs). */
   maxPixels: number;

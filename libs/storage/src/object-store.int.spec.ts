@@ -86,6 +86,22 @@ describe.each(adapters)('ObjectStore (%s)', (_name, make) => {
     expect(none).toEqual([]);
   });
 
+  it('streams a body of known length in one PUT, byte for byte', async () => {
+    const key = `${prefix}/sized.bin`;
+    const chunk = Buffer.alloc(1024 * 1024, 3);
+    chunk.write('head', 0);
+    const body = Readable.from(
+      (function* () {
+        for (let i = 0; i < 7; i++) yield chunk;
+      })(),
+    );
+    await store.put(key, body, { contentLength: 7 * chunk.length, contentType: 'application/octet-stream' });
+    const back = await store.get(key);
+    expect(back.length).toBe(7 * chunk.length);
+    expect(back.subarray(0, 4).toString()).toBe('head');
+    expect(back.subarray(chunk.length, chunk.length + 4).toString()).toBe('head');
+  });
+
   it('refuses keys that climb out of the store', async () => {
     await expect(store.put('../escape', Buffer.from('x'))).rejects.toThrow(/invalid object key/);
     await expect(store.put('a//b', Buffer.from('x'))).rejects.toThrow(/invalid object key/);

@@ -2,6 +2,11 @@ import type { Readable } from 'node:stream';
 
 export interface PutOptions {
   contentType?: string;
+  /**
+   * The exact size of a stream body. With it, S3 takes the stream in one PUT without buffering
+   * parts in memory (a multipart upload buffers 5 MB+ per part); without it, streams go multipart.
+   */
+  contentLength?: number;
 }
 
 export interface ObjectInfo {

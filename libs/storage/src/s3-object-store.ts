@@ -14,6 +14,9 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
 import { assertValidKey, ListedObject, ObjectInfo, ObjectNotFoundError, ObjectStore, PutOptions } from './object-store';
 
+/** S3's largest single PUT. */
+const SINGLE_PUT_MAX = 5 * 1024 ** 3;
+
 export interface S3Settings {
   bucket: string;
   region: string;
@@ -34,6 +37,10 @@ export class S3ObjectStore implements ObjectStore {
       region: settings.region,
       endpoint: settings.endpoint,
       forcePathStyle: settings.forcePathStyle,
+      // With the SDK's default (WHEN_SUPPORTED) a streamed PutObject is sent aws-chunked with a
+      // trailing CRC32, which S3-compatible servers that don't speak it (s3rver 3.7) store verbatim,
+      // chunk headers included. WHEN_REQUIRED sends plain bodies; TLS and S3's own MD5 ETag remain.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
       credentials:
         settings.accessKeyId && settings.secretAccessKey
           ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
@@ -46,6 +53,8 @@ export class S3ObjectStore implements ObjectStore {
     const params = { Bucket: this.settings.bucket, Key: key, Body: body, ContentType: opts.contentType };
     if (Buffer.isBuffer(body)) {
       await this.client.send(new PutObjectCommand(params));
+    } else if (opts.contentLength !== undefined && opts.contentLength <= SINGLE_PUT_MAX) {
+      await this.client.send(new PutObjectCommand({ ...params, ContentLength: opts.contentLength }));
     } else {
       await new Upload({ client: this.client, params, queueSize: 2 }).done();
     }

@@ -68,13 +68,20 @@ export class IngestImageService {
       normalizedKey: objectKeys.derivative(sha256(normalized.derivative)),
       thumbnailKey: objectKeys.thumbnail(sha256(normalized.thumbnail)),
     };
-    await this.storeObjects(async () => {
-      if (keys.originalKey) {
-        await this.store.put(keys.originalKey, openSpooled(file), { contentType: contentTypeOf(normalized.format) });
-      }
-      await this.store.put(keys.normalizedKey, normalized.derivative, { contentType: 'image/png' });
-      await this.store.put(keys.thumbnailKey, normalized.thumbnail, { contentType: 'image/jpeg' });
-    });
+    // The three puts are independent and run together; all must succeed before the row is
+    // written, and all have settled before the answer (no write lands after a 503).
+    await this.storeObjects(() =>
+      settleAll([
+        keys.originalKey
+          ? this.store.put(keys.originalKey, openSpooled(file), {
+              contentType: contentTypeOf(normalized.format),
+              contentLength: file.size,
+            })
+          : null,
+        this.store.put(keys.normalizedKey, normalized.derivative, { contentType: 'image/png' }),
+        this.store.put(keys.thumbnailKey, normalized.thumbnail, { contentType: 'image/jpeg' }),
+      ]),
+    );
     try {
       const created = await this.images.create(tenant, {
         caseId: req.caseId,
@@ -170,6 +177,11 @@ export class IngestImageService {
     }
     return true;
   }
+}
+
+async function settleAll(work: (Promise<unknown> | null)[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function contentTypeOf(format: string): string {
