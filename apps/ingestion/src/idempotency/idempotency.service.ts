@@ -13,9 +13,9 @@ export interface Outcome<T> {
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
-/** SHA-256 over a canonical JSON of the request's meaningful parts (sorted keys). */
+/** SHA-256 over a canonical JSON of the request's meaningful parts (top-level keys sorted). */
 export function requestHash(parts: Record<string, unknown>): string {
-  const canonical = JSON.stringify(parts, Object.keys(parts).sort());
+  const canonical = JSON.stringify(Object.fromEntries(Object.entries(parts).sort(([a], [b]) => a.localeCompare(b))));
   return createHash('sha256').update(canonical).digest('hex');
 }
 
