@@ -52,7 +52,7 @@ describe('IdempotencyService', () => {
       's',
       'slow',
       'h',
-      () => new Promise((r) => (release = () => r({ status: 201, body: {} }))),
+      () => new Promise<{ status: number; body: unknown }>((r) => (release = () => r({ status: 201, body: {} }))),
     );
     await new Promise((r) => setImmediate(r));
     await expect(svc.run(tenant, 's', 'slow', 'h', async () => ({ status: 201, body: {} }))).rejects.toMatchObject({
