@@ -63,21 +63,32 @@ async function main(): Promise<void> {
 
     const codec = new SharpImageCodec({ maxPixels: 100_000_000 });
     await codec.normalize(files[0]!); // warm libvips up, as the service is warm
+    const cpu0 = process.cpuUsage();
     const bareS = await timedPool(files, NORMALIZE_CONCURRENCY, async (f) => void (await codec.normalize(f)));
+    const bareCpu = process.cpuUsage(cpu0);
     const bare = files.length / bareS;
+    const perImage = (us: number) => `${(us / 1000 / files.length).toFixed(0)} ms CPU/image`;
     console.log(
-      `bare normalize (sharp, in-process, concurrency ${NORMALIZE_CONCURRENCY}): ${bare.toFixed(2)} images/s`,
+      `bare normalize (sharp, in-process, concurrency ${NORMALIZE_CONCURRENCY}): ${bare.toFixed(2)} images/s, ` +
+        perImage(bareCpu.user + bareCpu.system),
     );
 
     const service = await startService(env);
     let http: number;
     try {
       await upload(service.url, (await throughputSet(1, 1000))[0]!); // warm-up, with a file of its own
+      const serviceCpu0 = await service.cpuSeconds();
+      const benchCpu0 = process.cpuUsage();
       const httpS = await timedPool(files, HTTP_CONCURRENCY, (f) => upload(service.url, f));
+      const benchCpu = process.cpuUsage(benchCpu0);
+      const serviceCpu = (await service.cpuSeconds()) - serviceCpu0;
       http = files.length / httpS;
       console.log(
         `HTTP ingest (multipart -> spool+sha256 -> normalize -> 3 puts to s3rver -> Postgres row, ` +
           `${HTTP_CONCURRENCY} clients): ${http.toFixed(2)} images/s, files ${avg.toFixed(2)} MB on average`,
+      );
+      console.log(
+        `  CPU: service ${perImage(serviceCpu * 1e6)}; client + s3rver (this process) ${perImage(benchCpu.user + benchCpu.system)}`,
       );
     } finally {
       await service.stop();

@@ -8,6 +8,8 @@ export interface RunningService {
   child: ChildProcess;
   /** Peak resident set size of the service process so far (VmHWM), in bytes. */
   peakRss(): Promise<number>;
+  /** CPU seconds (user + system) the service process has used so far. */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,10 @@ export async function startService(env: Record<string, string>): Promise<Running
     peakRss: async () => {
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    },
+    cpuSeconds: async () => {
+      const fields = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100/s)
     },
     stop: async () => {
       if (child.exitCode !== null) return;
