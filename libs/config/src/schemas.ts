@@ -80,6 +80,12 @@ export const IngestionEnvSchema = BaseEnvSchema.extend({
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),
   /** Longest side accepted, checked from the header before decoding. */
   MAX_IMAGE_DIMENSION: z.coerce.number().int().positive().default(30_000),
+  /** DICOM is parsed in memory (no streaming DICOM parser): the largest DICOM file accepted. */
+  MAX_DICOM_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
   /** Formats detected from content that are accepted (comma-separated). */
   ALLOWED_FORMATS: z
     .string()

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { detectFormat } from './detect-format';
 import { DicomDecoder } from './dicom/dicom-decoder';
@@ -6,6 +6,7 @@ import {
   CorruptImageError,
   ImageCodec,
   ImageRejectedError,
+  ImageTooLargeError,
   NormalizedImage,
   NormalizeOptions,
   RgbImage,
@@ -26,6 +27,8 @@ export interface SharpCodecOptions {
   /** Refused before decoding, from the header alone (decompression bombs). */
   maxPixels: number;
   maxDimension?: number;
+  /** DICOM is decoded from memory (dcmjs has no streaming parser): larger files are refused. */
+  maxDicomBytes?: number;
 }
 
 /**
@@ -37,7 +40,10 @@ export class SharpImageCodec implements ImageCodec {
   private readonly limits: ImageLimits;
   private readonly dicom: DicomDecoder;
 
+  private readonly maxDicomBytes: number;
+
   constructor(opts: SharpCodecOptions = { maxPixels: 100_000_000 }) {
+    this.maxDicomBytes = opts.maxDicomBytes ?? 256 * 1024 * 1024;
     this.limits = new ImageLimits(opts.maxPixels, opts.maxDimension ?? 65_535);
     this.dicom = new DicomDecoder(this.limits);
   }
@@ -49,7 +55,7 @@ export class SharpImageCodec implements ImageCodec {
     }
     try {
       return detected.format === 'dicom'
-        ? await this.normalizeDicom(typeof original === 'string' ? await readFile(original) : original, opts)
+        ? await this.normalizeDicom(await this.dicomBytes(original), opts)
         : await this.normalizeRaster(detected.format, original, opts);
     } catch (error) {
       if (error instanceof ImageRejectedError) throw error;
@@ -77,6 +83,17 @@ export class SharpImageCodec implements ImageCodec {
     const stretch = meta.depth === 'ushort' && (meta.channels ?? 3) <= 2;
     const fitted = await fitRaster(input(), t, { stretch });
     return this.finish(format, width, height, fitted, t, opts);
+  }
+
+  private async dicomBytes(original: Buffer | string): Promise<Buffer> {
+    const size = typeof original === 'string' ? (await stat(original)).size : original.length;
+    if (size > this.maxDicomBytes) {
+      throw new ImageTooLargeError(
+        'dicom_too_large',
+        `DICOM files are decoded in memory: at most ${this.maxDicomBytes} bytes`,
+      );
+    }
+    return typeof original === 'string' ? readFile(original) : original;
   }
 
   private async normalizeDicom(file: Buffer, opts: NormalizeOptions) {

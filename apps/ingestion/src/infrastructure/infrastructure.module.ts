@@ -31,7 +31,11 @@ export class InfrastructureModule implements OnApplicationShutdown {
         {
           provide: IMAGE_CODEC,
           useFactory: () =>
-            new SharpImageCodec({ maxPixels: config.MAX_IMAGE_PIXELS, maxDimension: config.MAX_IMAGE_DIMENSION }),
+            new SharpImageCodec({
+              maxPixels: config.MAX_IMAGE_PIXELS,
+              maxDimension: config.MAX_IMAGE_DIMENSION,
+              maxDicomBytes: config.MAX_DICOM_BYTES,
+            }),
         },
         ResolveTenantPipe,
       ],

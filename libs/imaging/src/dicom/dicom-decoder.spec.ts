@@ -147,4 +147,11 @@ describe('SharpImageCodec on DICOM', () => {
     expect(await sharp(out.derivative).metadata()).toMatchObject({ width: 896, height: 896, format: 'png' });
     expect(out.patientId).toBeUndefined();
   });
+
+  it('refuses DICOM files larger than it may hold in memory', async () => {
+    const tight = new SharpImageCodec({ maxPixels: 50_000_000, maxDicomBytes: 1000 });
+    await expect(tight.normalize(await buildDicom({ rows: 64, columns: 64 }))).rejects.toMatchObject({
+      code: 'dicom_too_large',
+    });
+  });
 });
