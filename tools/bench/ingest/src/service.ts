@@ -17,20 +17,26 @@ export interface RunningService {
 export async function startService(env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
   const root = join(__dirname, '../../../..');
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/ingestion/src/main.ts')], {
-    cwd: root,
-    // MALLOC_ARENA_MAX=2: glibc otherwise gives each libvips worker thread its own arena and RSS
-    // grows with fragmentation (sharp's documented advice); production images should set it too.
-    env: {
-      MALLOC_ARENA_MAX: '2',
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      NODE_NO_WARNINGS: '1',
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the service on exit, to see where time goes.
+  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  const child = spawn(
+    process.execPath,
+    [...prof, '-r', '@swc-node/register', join(root, 'apps/ingestion/src/main.ts')],
+    {
+      cwd: root,
+      // MALLOC_ARENA_MAX=2: glibc otherwise gives each libvips worker thread its own arena and RSS
+      // grows with fragmentation (sharp's documented advice); production images should set it too.
+      env: {
+        MALLOC_ARENA_MAX: '2',
+        ...process.env,
+        ...env,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        NODE_NO_WARNINGS: '1',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
