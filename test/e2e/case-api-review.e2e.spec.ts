@@ -264,6 +264,7 @@ describe('case-api: results, review, follow-ups, FHIR', () => {
         sizeBytes: 1000,
         originalKey: 'o',
         normalizedKey: 'n',
+        thumbnailKey: 'thumbnails/seed.png',
         transform: { scale: 1, offsetX: 0, offsetY: 0, targetWidth: 896, targetHeight: 896 },
       },
     });

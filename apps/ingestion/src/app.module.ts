@@ -3,19 +3,27 @@ import type { IngestionConfig } from '@dg/config';
 import type { PrismaClient } from '@dg/db';
 import { ObservabilityModule } from '@dg/observability';
 import type { ObjectStore } from '@dg/storage';
+import { IdempotencyRepository } from './idempotency/idempotency.repository';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { ImageBytesService } from './images/image-bytes.service';
 import { ImageRepository } from './images/image.repository';
 import { ImagesController } from './images/images.controller';
 import { IngestImageService } from './images/ingest-image.service';
-import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { InfrastructureModule, type InfrastructureOverrides } from './infrastructure/infrastructure.module';
 import { OBJECT_STORE, PRISMA } from './infrastructure/tokens';
+import { ObjectReferencesRepository } from './sweeper/object-references.repository';
+import { OrphanSweeperService } from './sweeper/orphan-sweeper.service';
+import { DirectUploadService } from './uploads/direct-upload.service';
+import { UploadSessionRepository } from './uploads/upload-session.repository';
+import { UploadsController } from './uploads/uploads.controller';
 
 @Module({})
 export class IngestionModule {
-  static forRoot(config: IngestionConfig): DynamicModule {
+  static forRoot(config: IngestionConfig, overrides: InfrastructureOverrides = {}): DynamicModule {
     return {
       module: IngestionModule,
       imports: [
-        InfrastructureModule.forRoot(config),
+        InfrastructureModule.forRoot(config, overrides),
         ObservabilityModule.forRoot({
           service: 'ingestion',
           logLevel: config.LOG_LEVEL,
@@ -28,8 +36,18 @@ export class IngestionModule {
           },
         }),
       ],
-      controllers: [ImagesController],
-      providers: [ImageRepository, IngestImageService],
+      controllers: [ImagesController, UploadsController],
+      providers: [
+        ImageRepository,
+        ImageBytesService,
+        IngestImageService,
+        IdempotencyRepository,
+        IdempotencyService,
+        UploadSessionRepository,
+        DirectUploadService,
+        ObjectReferencesRepository,
+        OrphanSweeperService,
+      ],
     };
   }
 }

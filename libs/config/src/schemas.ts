@@ -80,6 +80,51 @@ export const IngestionEnvSchema = BaseEnvSchema.extend({
     .positive()
     .default(64 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),
+  /** Longest side accepted, checked from the header before decoding. */
+  MAX_IMAGE_DIMENSION: z.coerce.number().int().positive().default(30_000),
+  /** DICOM is parsed in memory (no streaming DICOM parser): the largest DICOM file accepted. */
+  MAX_DICOM_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
+  /** Formats detected from content that are accepted (comma-separated). */
+  ALLOWED_FORMATS: z
+    .string()
+    .default('jpeg,png,tiff,webp,dicom')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['jpeg', 'png', 'tiff', 'webp', 'dicom'])).min(1)),
+  /** A multipart upload must arrive whole within this time (slow-loris and stalled clients). */
+  UPLOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** Where uploads are spooled while hashed and decoded; emptied per request. */
+  UPLOAD_TMP_DIR: z.string().optional(),
+  /** Keep the original as received under originals/<tenant>/; false keeps only derivatives. */
+  KEEP_ORIGINALS: bool.default(true),
+  /** Decodes at once per process: bounds memory whatever the number of concurrent uploads. */
+  NORMALIZE_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  /** Presigned direct uploads: the URL's lifetime and the largest object accepted on completion. */
+  PRESIGNED_UPLOAD_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  MAX_PRESIGNED_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * 1024 * 1024),
+  /** Orphan sweeper: how often (0 = never) and how old an unowned object must be to go. */
+  SWEEP_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 60_000),
+  SWEEP_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60 * 60_000),
 }).superRefine(requireQueueAndStorage);
 export type IngestionConfig = z.infer<typeof IngestionEnvSchema>;
 

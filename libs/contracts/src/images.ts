@@ -5,14 +5,53 @@ export const MODALITIES = ['panoramic', 'intraoral-photo', 'periapical', 'bitewi
 export const ModalitySchema = z.enum(MODALITIES);
 export type Modality = z.infer<typeof ModalitySchema>;
 
-/** Fields that travel beside the file in `POST /v1/images`. */
+/** Multipart fields are text: 'true'/'false' and decimal digits, parsed here once. */
+const formBool = z.enum(['true', 'false']).transform((s) => s === 'true');
+const formFrame = z
+  .string()
+  .regex(/^\d{1,5}$/, 'a frame number (0-based)')
+  .transform(Number);
+
+/**
+ * Fields that travel beside the file in `POST /v1/images` (multipart/form-data).
+ * - `frame`: which frame of a multi-frame DICOM object to use (multi-frame is refused without it).
+ * - `matchPatient`: 'true' to check the DICOM PatientID against the case's patient external id;
+ *   it is the only time identifying DICOM attributes are read, and they are never stored or logged.
+ */
 export const UploadImageFieldsSchema = z
   .object({
     caseId: IdSchema,
     modality: ModalitySchema.optional(),
+    frame: formFrame.optional(),
+    matchPatient: formBool.optional(),
   })
   .strict();
 export type UploadImageFields = z.infer<typeof UploadImageFieldsSchema>;
+
+/** `POST /v1/uploads` (JSON): start a presigned direct-to-S3 upload for a large file. */
+export const CreateUploadSchema = z
+  .object({
+    caseId: IdSchema,
+    modality: ModalitySchema.optional(),
+    frame: z.number().int().min(0).max(99_999).optional(),
+    matchPatient: z.boolean().optional(),
+    /** Announced size; checked again against the stored object on completion. */
+    sizeBytes: z.number().int().positive(),
+  })
+  .strict();
+export type CreateUpload = z.infer<typeof CreateUploadSchema>;
+
+export const UploadSessionViewSchema = z.object({
+  id: IdSchema,
+  caseId: IdSchema,
+  status: z.enum(['pending', 'completed']),
+  /** PUT the file's bytes here, then call `POST /v1/uploads/:id/complete`. */
+  uploadUrl: z.string().url(),
+  method: z.literal('PUT'),
+  expiresAt: z.iso.datetime(),
+  maxBytes: z.number().int(),
+});
+export type UploadSessionView = z.infer<typeof UploadSessionViewSchema>;
 
 /**
  * How the model derivative was made from the original, so a box the model reports on the 896x896
@@ -37,6 +76,11 @@ export const ImageViewSchema = z.object({
   height: z.number().int(),
   sizeBytes: z.number().int(),
   normalizedKey: z.string(),
+  thumbnailKey: z.string(),
+  /** False when the deployment does not keep originals (KEEP_ORIGINALS=false). */
+  originalKept: z.boolean(),
+  frame: z.number().int().nullable(),
+  patientVerified: z.boolean(),
   transform: LetterboxTransformSchema,
   createdAt: z.iso.datetime(),
 });

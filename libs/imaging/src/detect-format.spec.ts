@@ -9,9 +9,9 @@ describe('detectFormat', () => {
     expect(detectFormat(bytes)).toEqual({ format, supported: true });
   });
 
-  it('names unsupported content', () => {
+  it('recognises DICOM Part 10 by its preamble and names unsupported content', () => {
     const dicom = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM')]);
-    expect(detectFormat(dicom)).toEqual({ format: 'dicom', supported: false });
+    expect(detectFormat(dicom)).toEqual({ format: 'dicom', supported: true });
     expect(detectFormat(Buffer.from('%PDF-1.7'))).toEqual({ format: 'pdf', supported: false });
     expect(detectFormat(Buffer.from('  <svg onload="alert(1)">'))).toEqual({ format: 'svg', supported: false });
     expect(detectFormat(Buffer.alloc(0))).toEqual({ format: 'empty', supported: false });

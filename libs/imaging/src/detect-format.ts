@@ -1,5 +1,5 @@
 /** Formats the platform decodes. Detected from content only: never the file name or the client's type. */
-export const SUPPORTED_FORMATS = ['jpeg', 'png', 'tiff', 'webp'] as const;
+export const SUPPORTED_FORMATS = ['jpeg', 'png', 'tiff', 'webp', 'dicom'] as const;
 export type SupportedFormat = (typeof SUPPORTED_FORMATS)[number];
 
 export interface DetectedFormat {
@@ -24,7 +24,7 @@ export function detectFormat(head: Buffer): DetectedFormat {
   if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a]))
     return supported('tiff');
   if (ascii(head, 'RIFF') && ascii(head, 'WEBP', 8)) return supported('webp');
-  if (ascii(head, 'DICM', 128)) return other('dicom');
+  if (ascii(head, 'DICM', 128)) return supported('dicom');
   if (ascii(head, 'GIF87a') || ascii(head, 'GIF89a')) return other('gif');
   if (ascii(head, 'BM')) return other('bmp');
   if (ascii(head, '%PDF')) return other('pdf');

@@ -1,15 +1,32 @@
 import type { LetterboxTransform, Modality } from '@dg/contracts';
 
+export interface NormalizeOptions {
+  /** 0-based frame of a multi-frame DICOM object. */
+  frame?: number;
+  /** Read DICOM PatientID (only when the client asked to match the patient by it). */
+  readPatientId?: boolean;
+  /** The client's modality, which wins over anything detected. */
+  modality?: Modality;
+}
+
 export interface NormalizedImage {
   format: string;
   /** Dimensions of the original after auto-orientation. */
   width: number;
   height: number;
   grayscale: boolean;
+  /** What the file and its pixels suggest, before any client override. */
   modalityGuess: Modality;
+  /** The client's override when given, else the guess. */
+  modality: Modality;
   /** 896x896 RGB PNG, letterboxed, with no metadata at all (EXIF, GPS, XMP, ICC dropped). */
   derivative: Buffer;
+  /** At most 256 px on the long side, JPEG, no metadata. */
+  thumbnail: Buffer;
   transform: LetterboxTransform;
+  dicom?: { transferSyntaxUid: string; frames: number; modality?: string; frame: number };
+  /** DICOM PatientID, only with readPatientId. Never log it. */
+  patientId?: string;
 }
 
 export interface RgbImage {
@@ -19,26 +36,42 @@ export interface RgbImage {
   data: Buffer;
 }
 
-export class UnsupportedImageError extends Error {
-  override readonly name = 'UnsupportedImageError';
+/** Input the platform refuses, with a stable machine-readable code for the HTTP answer. */
+export class ImageRejectedError extends Error {
+  override readonly name: string = 'ImageRejectedError';
   constructor(
-    readonly detected: string,
+    readonly code: string,
     message: string,
   ) {
     super(message);
   }
 }
 
-export class CorruptImageError extends Error {
-  override readonly name = 'CorruptImageError';
+export class UnsupportedImageError extends ImageRejectedError {
+  override readonly name = 'UnsupportedImageError';
+  constructor(
+    readonly detected: string,
+    message: string,
+    code = 'unsupported_image_type',
+  ) {
+    super(code, message);
+  }
 }
 
-export class ImageTooLargeError extends Error {
+export class CorruptImageError extends ImageRejectedError {
+  override readonly name = 'CorruptImageError';
+  constructor(message: string) {
+    super('corrupt_image', message);
+  }
+}
+
+export class ImageTooLargeError extends ImageRejectedError {
   override readonly name = 'ImageTooLargeError';
 }
 
-/** The image-processing port: decoding and resampling are side effects (libvips), kept behind it. */
+/** The image-processing port: decoding and resampling are side effects (libvips, codecs), kept behind it. */
 export interface ImageCodec {
-  normalize(original: Buffer): Promise<NormalizedImage>;
+  /** `original` is the bytes or the path of a file holding them (uploads are spooled to disk). */
+  normalize(original: Buffer | string, opts?: NormalizeOptions): Promise<NormalizedImage>;
   decodeRgb(image: Buffer): Promise<RgbImage>;
 }

@@ -1,10 +1,20 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertValidKey, ObjectInfo, ObjectNotFoundError, ObjectStore } from './object-store';
+import {
+  assertValidKey,
+  ListedObject,
+  ObjectInfo,
+  ObjectNotFoundError,
+  ObjectStore,
+  PresignUnsupportedError,
+} from './object-store';
+
+/** Writes in progress: `<key>.<uuid>.tmp`. Never listed, so nothing treats them as objects. */
+const IN_PROGRESS = /\.[0-9a-f-]{36}\.tmp$/;
 
 /**
  * Objects as files under a root folder: the zero-setup default for one machine. Writes go to a
@@ -72,9 +82,41 @@ export class FsObjectStore implements ObjectStore {
     await rm(this.path(key), { force: true });
   }
 
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    // Walk only the folder the prefix names, then filter by the full prefix.
+    const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    if (dirPart) assertValidKey(dirPart);
+    const start = join(this.root, dirPart);
+    for await (const file of walk(start)) {
+      const key = relative(this.root, file).split(sep).join('/');
+      if (!key.startsWith(prefix) || IN_PROGRESS.test(key)) continue;
+      const s = await stat(file).catch(() => undefined);
+      if (s) yield { key, size: s.size, lastModified: s.mtime };
+    }
+  }
+
+  async presignPut(_key: string, _opts: { expiresInSeconds: number }): Promise<string> {
+    throw new PresignUnsupportedError('the filesystem store has no presigned URLs; use STORAGE_DRIVER=s3');
+  }
+
   async ping(): Promise<void> {
     await mkdir(this.root, { recursive: true });
     await stat(this.root);
+  }
+}
+
+async function* walk(dir: string): AsyncIterable<string> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) yield* walk(path);
+    else if (e.isFile()) yield path;
   }
 }
 

@@ -2,11 +2,22 @@ import type { Readable } from 'node:stream';
 
 export interface PutOptions {
   contentType?: string;
+  /**
+   * The exact size of a stream body. With it, S3 takes the stream in one PUT without buffering
+   * parts in memory (a multipart upload buffers 5 MB+ per part); without it, streams go multipart.
+   */
+  contentLength?: number;
 }
 
 export interface ObjectInfo {
   size: number;
   contentType?: string;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  lastModified: Date;
 }
 
 /**
@@ -19,6 +30,13 @@ export interface ObjectStore {
   getStream(key: string): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | undefined>;
   delete(key: string): Promise<void>;
+  /** Every object whose key starts with `prefix`, in pages, without holding the whole listing. */
+  list(prefix: string): AsyncIterable<ListedObject>;
+  /**
+   * A URL a client can PUT the object's bytes to directly, valid for `expiresInSeconds`. Adapters
+   * without such URLs (the filesystem) throw PresignUnsupportedError.
+   */
+  presignPut(key: string, opts: { expiresInSeconds: number; contentType?: string }): Promise<string>;
   /** Cheap round trip for readiness probes. */
   ping(): Promise<void>;
 }
@@ -28,6 +46,10 @@ export class ObjectNotFoundError extends Error {
   constructor(readonly key: string) {
     super(`object not found: ${key}`);
   }
+}
+
+export class PresignUnsupportedError extends Error {
+  override readonly name = 'PresignUnsupportedError';
 }
 
 const KEY = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;

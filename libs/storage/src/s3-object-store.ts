@@ -3,14 +3,19 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsCommand,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
-import { assertValidKey, ObjectInfo, ObjectNotFoundError, ObjectStore, PutOptions } from './object-store';
+import { assertValidKey, ListedObject, ObjectInfo, ObjectNotFoundError, ObjectStore, PutOptions } from './object-store';
+
+/** S3's largest single PUT. */
+const SINGLE_PUT_MAX = 5 * 1024 ** 3;
 
 export interface S3Settings {
   bucket: string;
@@ -19,6 +24,8 @@ export interface S3Settings {
   accessKeyId?: string;
   secretAccessKey?: string;
   forcePathStyle: boolean;
+  /** Keys per ListObjectsV2 page (S3's default and maximum is 1000). */
+  listPageSize?: number;
 }
 
 /** S3 and S3-protocol servers (AWS, MinIO, s3rver). Streams go up as multipart uploads. */
@@ -30,6 +37,10 @@ export class S3ObjectStore implements ObjectStore {
       region: settings.region,
       endpoint: settings.endpoint,
       forcePathStyle: settings.forcePathStyle,
+      // With the SDK's default (WHEN_SUPPORTED) a streamed PutObject is sent aws-chunked with a
+      // trailing CRC32, which S3-compatible servers that don't speak it (s3rver 3.7) store verbatim,
+      // chunk headers included. WHEN_REQUIRED sends plain bodies; TLS and S3's own MD5 ETag remain.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
       credentials:
         settings.accessKeyId && settings.secretAccessKey
           ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
@@ -42,6 +53,8 @@ export class S3ObjectStore implements ObjectStore {
     const params = { Bucket: this.settings.bucket, Key: key, Body: body, ContentType: opts.contentType };
     if (Buffer.isBuffer(body)) {
       await this.client.send(new PutObjectCommand(params));
+    } else if (opts.contentLength !== undefined && opts.contentLength <= SINGLE_PUT_MAX) {
+      await this.client.send(new PutObjectCommand({ ...params, ContentLength: opts.contentLength }));
     } else {
       await new Upload({ client: this.client, params, queueSize: 2 }).done();
     }
@@ -79,6 +92,35 @@ export class S3ObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+  }
+
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    // ListObjects (v1) paged by Marker = the last key seen: s3rver 3.7 answers 500 whenever a
+    // ListObjectsV2 page is truncated (it cannot mint the continuation token), and v1 is still
+    // supported by AWS and MinIO.
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.client.send(
+        new ListObjectsCommand({
+          Bucket: this.settings.bucket,
+          Prefix: prefix,
+          Marker: after,
+          MaxKeys: this.settings.listPageSize,
+        }),
+      );
+      const contents = page.Contents ?? [];
+      for (const o of contents) {
+        if (o.Key) yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0) };
+      }
+      after = contents.at(-1)?.Key;
+      if (!page.IsTruncated || !after) return;
+    }
+  }
+
+  async presignPut(key: string, opts: { expiresInSeconds: number; contentType?: string }): Promise<string> {
+    assertValidKey(key);
+    const command = new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, ContentType: opts.contentType });
+    return getSignedUrl(this.client as never, command as never, { expiresIn: opts.expiresInSeconds });
   }
 
   async ping(): Promise<void> {

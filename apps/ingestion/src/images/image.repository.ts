@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ImageView, LetterboxTransform, Modality, TenantId } from '@dg/contracts';
-import type { Image, PrismaClient } from '@dg/db';
+import { isUniqueViolation, type Image, type PrismaClient } from '@dg/db';
 import { PRISMA } from '../infrastructure/tokens';
 
 export interface NewImage {
@@ -11,9 +11,16 @@ export interface NewImage {
   width: number;
   height: number;
   sizeBytes: number;
-  originalKey: string;
+  originalKey: string | null;
   normalizedKey: string;
+  thumbnailKey: string;
+  frame: number | null;
+  patientVerified: boolean;
   transform: LetterboxTransform;
+}
+
+export interface StoredImage extends ImageView {
+  originalKey: string | null;
 }
 
 /** Prisma enum names cannot hold '-', so 'intraoral-photo' is stored as intraoral_photo. */
@@ -28,20 +35,45 @@ export class ImageRepository {
     return (await this.prisma.case.count({ where: { id: caseId, organizationId: tenant } })) === 1;
   }
 
-  async create(tenant: TenantId, img: NewImage): Promise<ImageView> {
-    const row = await this.prisma.image.create({
-      data: { ...img, organizationId: tenant, modality: toDb(img.modality), transform: img.transform as object },
+  /** The external id of the case's patient, to match a DICOM PatientID against. */
+  async casePatientExternalId(tenant: TenantId, caseId: string): Promise<string | undefined> {
+    const row = await this.prisma.case.findFirst({
+      where: { id: caseId, organizationId: tenant },
+      select: { patient: { select: { externalId: true } } },
     });
-    return toView(row);
+    return row?.patient.externalId;
   }
 
-  async findById(tenant: TenantId, id: string): Promise<ImageView | undefined> {
+  /** Creates the row; `undefined` when the tenant already has these bytes (a concurrent twin won). */
+  async create(tenant: TenantId, img: NewImage): Promise<StoredImage | undefined> {
+    try {
+      const row = await this.prisma.image.create({
+        data: { ...img, organizationId: tenant, modality: toDb(img.modality), transform: img.transform as object },
+      });
+      return toStored(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async findById(tenant: TenantId, id: string): Promise<StoredImage | undefined> {
     const row = await this.prisma.image.findFirst({ where: { id, organizationId: tenant } });
-    return row ? toView(row) : undefined;
+    return row ? toStored(row) : undefined;
+  }
+
+  async findBySha256(tenant: TenantId, sha256: string): Promise<StoredImage | undefined> {
+    const row = await this.prisma.image.findFirst({ where: { sha256, organizationId: tenant } });
+    return row ? toStored(row) : undefined;
   }
 }
 
-function toView(row: Image): ImageView {
+export function toView(s: StoredImage): ImageView {
+  const { originalKey: _, ...view } = s;
+  return view;
+}
+
+function toStored(row: Image): StoredImage {
   return {
     id: row.id,
     caseId: row.caseId,
@@ -52,6 +84,11 @@ function toView(row: Image): ImageView {
     height: row.height,
     sizeBytes: row.sizeBytes,
     normalizedKey: row.normalizedKey,
+    thumbnailKey: row.thumbnailKey,
+    originalKey: row.originalKey,
+    originalKept: row.originalKey !== null,
+    frame: row.frame,
+    patientVerified: row.patientVerified,
     transform: row.transform as unknown as LetterboxTransform,
     createdAt: row.createdAt.toISOString(),
   };

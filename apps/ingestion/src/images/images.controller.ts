@@ -1,10 +1,14 @@
-import { Controller, Get, HttpStatus, Inject, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Param, Post, Req, Res, StreamableFile } from '@nestjs/common';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { IdSchema, UploadImageFieldsSchema, type ImageView, type TenantId } from '@dg/contracts';
 import type { IngestionConfig } from '@dg/config';
 import { ApiError, notFound, ResolveTenantPipe, TenantSlug, ZodPipe } from '@dg/http';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IdempotencyService, requestHash } from '../idempotency/idempotency.service';
 import { CONFIG } from '../infrastructure/tokens';
-import { ImageRepository } from './image.repository';
+import { ImageBytesService, type ImageVariant } from './image-bytes.service';
+import { ImageRepository, toView } from './image.repository';
 import { IngestImageService } from './ingest-image.service';
 import { readMultipart } from './multipart-upload';
 
@@ -13,16 +17,42 @@ export class ImagesController {
   constructor(
     private readonly ingest: IngestImageService,
     private readonly images: ImageRepository,
+    private readonly bytes: ImageBytesService,
+    private readonly idempotency: IdempotencyService,
     @Inject(CONFIG) private readonly config: IngestionConfig,
   ) {}
 
-  /** multipart/form-data: `caseId`, optional `modality`, and the image as `file`. */
+  /**
+   * multipart/form-data: `caseId`, optional `modality`, `frame`, `matchPatient`, and the image as
+   * `file`. 201 with a new image, 200 with the tenant's existing image for the same bytes.
+   */
   @Post()
-  async upload(@TenantSlug(ResolveTenantPipe) tenant: TenantId, @Req() req: FastifyRequest): Promise<ImageView> {
-    const upload = await readMultipart(req, this.config.MAX_UPLOAD_BYTES);
-    const fields = new ZodPipe(UploadImageFieldsSchema, 'upload fields').transform(upload.fields);
-    if (!upload.file) throw new ApiError(HttpStatus.BAD_REQUEST, 'file_required', 'the "file" part is missing');
-    return this.ingest.ingest(tenant, fields, upload.file.data);
+  async upload(
+    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ImageView> {
+    const key = this.idempotency.parseKey(req.headers['idempotency-key']);
+    const upload = await readMultipart(req, {
+      maxBytes: this.config.MAX_UPLOAD_BYTES,
+      timeoutMs: this.config.UPLOAD_TIMEOUT_MS,
+      tmpDir: this.config.UPLOAD_TMP_DIR ?? join(tmpdir(), 'dg-ingestion'),
+    });
+    try {
+      const fields = new ZodPipe(UploadImageFieldsSchema, 'upload fields').transform(upload.fields);
+      const file = upload.file;
+      if (!file) throw new ApiError(HttpStatus.BAD_REQUEST, 'file_required', 'the "file" part is missing');
+      const hash = requestHash({ ...fields, file: file.sha256 });
+      const out = await this.idempotency.run(tenant, 'POST /v1/images', key, hash, async () => {
+        const r = await this.ingest.ingest(tenant, fields, file);
+        return { status: r.status, body: r.image };
+      });
+      reply.status(out.status);
+      if (out.replayed) reply.header('idempotent-replayed', 'true');
+      return out.body;
+    } finally {
+      await upload.file?.dispose();
+    }
   }
 
   @Get(':id')
@@ -32,6 +62,35 @@ export class ImagesController {
   ): Promise<ImageView> {
     const found = await this.images.findById(tenant, id);
     if (!found) throw notFound('image', id);
-    return found;
+    return toView(found);
+  }
+
+  @Get(':id/original')
+  original(
+    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
+    @Param('id', new ZodPipe(IdSchema, 'image id')) id: string,
+  ) {
+    return this.stream(tenant, id, 'original');
+  }
+
+  @Get(':id/normalized')
+  normalized(
+    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
+    @Param('id', new ZodPipe(IdSchema, 'image id')) id: string,
+  ) {
+    return this.stream(tenant, id, 'normalized');
+  }
+
+  @Get(':id/thumbnail')
+  thumbnail(
+    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
+    @Param('id', new ZodPipe(IdSchema, 'image id')) id: string,
+  ) {
+    return this.stream(tenant, id, 'thumbnail');
+  }
+
+  private async stream(tenant: TenantId, id: string, variant: ImageVariant): Promise<StreamableFile> {
+    const { stream, contentType, size } = await this.bytes.open(tenant, id, variant);
+    return new StreamableFile(stream, { type: contentType, length: size });
   }
 }

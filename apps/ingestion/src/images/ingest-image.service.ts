@@ -1,75 +1,189 @@
 import { createHash } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import type { ImageView, TenantId, UploadImageFields } from '@dg/contracts';
+import type { ImageView, Modality, TenantId } from '@dg/contracts';
+import type { IngestionConfig } from '@dg/config';
 import { ApiError, notFound } from '@dg/http';
-import { CorruptImageError, ImageTooLargeError, UnsupportedImageError, type ImageCodec } from '@dg/imaging';
+import {
+  detectFormat,
+  readHead,
+  ImageRejectedError,
+  ImageTooLargeError,
+  UnsupportedImageError,
+  type ImageCodec,
+  type NormalizedImage,
+} from '@dg/imaging';
 import type { ObjectStore } from '@dg/storage';
-import { IMAGE_CODEC, OBJECT_STORE } from '../infrastructure/tokens';
-import { ImageRepository } from './image.repository';
+import { CONFIG, IMAGE_CODEC, OBJECT_STORE } from '../infrastructure/tokens';
+import { objectKeys } from '../shared/object-keys';
+import { Semaphore } from '../shared/semaphore';
+import { ImageRepository, toView } from './image.repository';
+import { openSpooled, type SpooledFile } from './spooled-file';
+
+export interface IngestRequest {
+  caseId: string;
+  modality?: Modality;
+  frame?: number;
+  matchPatient?: boolean;
+}
+
+export interface IngestResult {
+  /** 201 for a new image, 200 when the tenant already had these bytes. */
+  status: 200 | 201;
+  image: ImageView;
+}
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /**
- * Validate, normalize, store, record. The client gets 201 only after the original, the derivative
- * and the row are all durable; if the row cannot be written, the objects written for it are removed
- * so nothing points nowhere and nothing is left unowned.
+ * Validate, normalize, store, record. The client gets 201 only after the original, the derivatives
+ * and the row are all durable, and the row is written last: a failure midway can leave objects
+ * without a row (the sweeper removes them after a grace period) but never a row without its objects.
  */
 @Injectable()
 export class IngestImageService {
   private readonly logger = new Logger(IngestImageService.name);
+  private readonly gate: Semaphore;
 
   constructor(
     private readonly images: ImageRepository,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(IMAGE_CODEC) private readonly codec: ImageCodec,
-  ) {}
+    @Inject(CONFIG) private readonly config: IngestionConfig,
+  ) {
+    this.gate = new Semaphore(config.NORMALIZE_CONCURRENCY);
+  }
 
-  async ingest(tenant: TenantId, fields: UploadImageFields, original: Buffer): Promise<ImageView> {
-    if (!(await this.images.caseExists(tenant, fields.caseId))) throw notFound('case', fields.caseId);
-    const normalized = await this.normalize(original);
-    const digest = sha256(original);
-    // Originals sit under a per-tenant restricted prefix; derivatives are content-addressed.
-    const originalKey = `originals/${tenant}/${digest}`;
-    const normalizedKey = `derivatives/${sha256(normalized.derivative)}.png`;
-    await this.store.put(originalKey, original, { contentType: `image/${normalized.format}` });
-    await this.store.put(normalizedKey, normalized.derivative, { contentType: 'image/png' });
+  async ingest(tenant: TenantId, req: IngestRequest, file: SpooledFile): Promise<IngestResult> {
+    if (!(await this.images.caseExists(tenant, req.caseId))) throw notFound('case', req.caseId);
+    this.checkAllowed(await readHead(file.path, 1024));
+    // Same bytes, same tenant: the existing image, whatever case it was filed under (see README).
+    const existing = await this.images.findBySha256(tenant, file.sha256);
+    if (existing) return { status: 200, image: toView(existing) };
+
+    const normalized = await this.gate.run(() => this.normalize(file.path, req));
+    const patientVerified = req.matchPatient ? await this.matchPatient(tenant, req.caseId, normalized) : false;
+
+    const keys = {
+      originalKey: this.config.KEEP_ORIGINALS ? objectKeys.original(tenant, file.sha256) : null,
+      normalizedKey: objectKeys.derivative(sha256(normalized.derivative)),
+      thumbnailKey: objectKeys.thumbnail(sha256(normalized.thumbnail)),
+    };
+    // The three puts are independent and run together; all must succeed before the row is
+    // written, and all have settled before the answer (no write lands after a 503).
+    await this.storeObjects(() =>
+      settleAll([
+        keys.originalKey
+          ? this.store.put(keys.originalKey, openSpooled(file), {
+              contentType: contentTypeOf(normalized.format),
+              contentLength: file.size,
+            })
+          : null,
+        this.store.put(keys.normalizedKey, normalized.derivative, { contentType: 'image/png' }),
+        this.store.put(keys.thumbnailKey, normalized.thumbnail, { contentType: 'image/jpeg' }),
+      ]),
+    );
     try {
-      return await this.images.create(tenant, {
-        caseId: fields.caseId,
-        sha256: digest,
+      const created = await this.images.create(tenant, {
+        caseId: req.caseId,
+        sha256: file.sha256,
         format: normalized.format,
-        modality: fields.modality ?? normalized.modalityGuess,
+        modality: normalized.modality,
         width: normalized.width,
         height: normalized.height,
-        sizeBytes: original.length,
-        originalKey,
-        normalizedKey,
+        sizeBytes: file.size,
+        frame: normalized.dicom ? normalized.dicom.frame : null,
+        patientVerified,
         transform: normalized.transform,
+        ...keys,
       });
+      if (created) return { status: 201, image: toView(created) };
+      const twin = await this.images.findBySha256(tenant, file.sha256);
+      if (!twin) throw new Error('image row vanished after a unique violation');
+      return { status: 200, image: toView(twin) };
     } catch (error) {
-      // Another image row may share these content-addressed objects; the sweeper (ingestion issue)
-      // removes unowned ones after a grace period, so only log here.
-      this.logger.error({ err: error, originalKey, normalizedKey }, 'image row not written');
+      // The objects may be shared with other rows (content addressing), so they are not deleted
+      // here; the sweeper removes them once no row refers to them and the grace period has passed.
+      this.logger.error({ err: error, ...keys }, 'image row not written');
       throw error;
     }
   }
 
-  private async normalize(original: Buffer) {
+  /** A storage outage is the platform's problem, not the client's: 503, retry later, nothing recorded. */
+  private async storeObjects(puts: () => Promise<void>): Promise<void> {
     try {
-      return await this.codec.normalize(original);
+      await puts();
+    } catch (error) {
+      this.logger.error({ err: error }, 'object storage write failed');
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'storage_unavailable', 'object storage failed; retry later');
+    }
+  }
+
+  private checkAllowed(head: Buffer): void {
+    const detected = detectFormat(head);
+    if (!detected.supported || !(this.config.ALLOWED_FORMATS as string[]).includes(detected.format)) {
+      throw new ApiError(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        'unsupported_image_type',
+        `unsupported image type: detected ${detected.format}; accepted: ${this.config.ALLOWED_FORMATS.join(', ')}`,
+      );
+    }
+  }
+
+  private async normalize(path: string, req: IngestRequest): Promise<NormalizedImage> {
+    try {
+      return await this.codec.normalize(path, {
+        frame: req.frame,
+        modality: req.modality,
+        readPatientId: req.matchPatient === true,
+      });
     } catch (error) {
       if (error instanceof UnsupportedImageError) {
         throw new ApiError(
           HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-          'unsupported_image_type',
-          `${error.message}; supported: jpeg, png, tiff, webp`,
+          error.code,
+          `${error.message} (detected ${error.detected})`,
         );
       }
       if (error instanceof ImageTooLargeError)
-        throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'image_too_large', error.message);
-      if (error instanceof CorruptImageError)
-        throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'corrupt_image', error.message);
+        throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, error.code, error.message);
+      if (error instanceof ImageRejectedError)
+        throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, error.code, error.message);
       throw error;
     }
   }
+
+  /**
+   * PatientID (an identifying attribute, PS3.15) is compared and dropped: it is never stored, put in
+   * an error message or logged, so neither the match nor a mismatch reveals it.
+   */
+  private async matchPatient(tenant: TenantId, caseId: string, n: NormalizedImage): Promise<boolean> {
+    if (n.format !== 'dicom') {
+      throw new ApiError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'patient_match_requires_dicom',
+        'matchPatient needs a DICOM file',
+      );
+    }
+    if (!n.patientId) {
+      throw new ApiError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'dicom_patient_id_missing',
+        'the DICOM file has no PatientID',
+      );
+    }
+    const expected = await this.images.casePatientExternalId(tenant, caseId);
+    if (expected !== n.patientId) {
+      throw new ApiError(HttpStatus.CONFLICT, 'patient_mismatch', "the DICOM PatientID is not the case's patient");
+    }
+    return true;
+  }
+}
+
+async function settleAll(work: (Promise<unknown> | null)[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+function contentTypeOf(format: string): string {
+  return format === 'dicom' ? 'application/dicom' : `image/${format}`;
 }

@@ -31,6 +31,7 @@ export async function seedCase(prisma: PrismaClient): Promise<{ tenant: TenantId
       sizeBytes: 123456,
       originalKey: 'originals/bench',
       normalizedKey: 'derivatives/bench',
+      thumbnailKey: 'thumbnails/seed.png',
       transform: { scale: 0.64, offsetX: 0, offsetY: 224, targetWidth: 896, targetHeight: 896 },
     },
   });

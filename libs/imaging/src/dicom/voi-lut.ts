@@ -1,0 +1,92 @@
+/**
+ * The DICOM grey-scale pipeline (PS3.3 C.11.2 / C.7.6.3.1.2): stored values -> modality LUT (rescale
+ * slope/intercept) -> VOI LUT (window centre/width, linear function) -> presentation (MONOCHROME1 is
+ * inverted so that bone is always bright in the derivative). Pure arithmetic on typed arrays so each
+ * step is testable without a file.
+ */
+export type StoredPixels = Uint8Array | Int8Array | Uint16Array | Int16Array;
+
+export interface Window {
+  center: number;
+  width: number;
+}
+
+export interface GreyscaleParams {
+  rescaleSlope: number;
+  rescaleIntercept: number;
+  /** From the file; when absent the window is computed from the histogram. */
+  window?: Window;
+  monochrome1: boolean;
+}
+
+/** Modality LUT: stored value to output units (e.g. Hounsfield for CT). */
+export function rescale(pixels: StoredPixels, slope: number, intercept: number): Float32Array {
+  const out = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i]! * slope + intercept;
+  return out;
+}
+
+/**
+ * A window covering the 0.5th to 99.5th percentile of the values: robust to the few burnt-out or
+ * collimator pixels that would make a plain min/max window look washed out.
+ */
+export function windowFromHistogram(values: Float32Array): Window {
+  if (values.length === 0) return { center: 0, width: 1 };
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (max === min) return { center: min, width: 1 };
+  const bins = 4096;
+  const hist = new Uint32Array(bins);
+  const step = (max - min) / (bins - 1);
+  for (const v of values) hist[Math.round((v - min) / step)]!++;
+  const lowCount = values.length * 0.005;
+  const highCount = values.length * 0.995;
+  let seen = 0;
+  let lo = min;
+  let hi = max;
+  let loFound = false;
+  for (let b = 0; b < bins; b++) {
+    seen += hist[b]!;
+    if (!loFound && seen > lowCount) {
+      lo = min + b * step;
+      loFound = true;
+    }
+    if (seen >= highCount) {
+      hi = min + b * step;
+      break;
+    }
+  }
+  if (hi <= lo) return { center: (min + max) / 2, width: max - min };
+  return { center: (lo + hi) / 2, width: hi - lo };
+}
+
+/** VOI LUT, linear function of PS3.3 C.11.2.1.2.1, to 0..255. */
+export function applyWindow(values: Float32Array, w: Window): Uint8Array {
+  const out = new Uint8Array(values.length);
+  const width = Math.max(1, w.width);
+  const lower = w.center - 0.5 - (width - 1) / 2;
+  const upper = w.center - 0.5 + (width - 1) / 2;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v <= lower) out[i] = 0;
+    else if (v > upper) out[i] = 255;
+    else out[i] = Math.round(((v - (w.center - 0.5)) / (width - 1) + 0.5) * 255);
+  }
+  return out;
+}
+
+export function invert(pixels: Uint8Array): Uint8Array {
+  for (let i = 0; i < pixels.length; i++) pixels[i] = 255 - pixels[i]!;
+  return pixels;
+}
+
+/** The whole chain: stored pixels to 8-bit grey where higher is brighter. */
+export function toDisplayGrey(pixels: StoredPixels, p: GreyscaleParams): Uint8Array {
+  const values = rescale(pixels, p.rescaleSlope, p.rescaleIntercept);
+  const grey = applyWindow(values, p.window ?? windowFromHistogram(values));
+  return p.monochrome1 ? invert(grey) : grey;
+}

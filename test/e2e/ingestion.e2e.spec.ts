@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import type { ImageView } from '@dg/contracts';
+import type { PrismaClient } from '@dg/db';
+import { buildDicom } from '../../libs/imaging/src/testing/build-dicom';
+import {
+  call,
+  listBucket,
+  seedCase,
+  seedTenant,
+  startIngestion,
+  testPrisma,
+  uploadImage,
+  type IngestionHarness,
+  type SeededTenant,
+} from '../support/ingestion-harness';
+import { panoramicPng, photoJpeg } from '../support/images';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** A phone photo with EXIF GPS, XMP and an ICC profile: everything the derivative must drop. */
+async function phoneJpeg(): Promise<Buffer> {
+  return sharp(await photoJpeg(7))
+    .withMetadata({
+      exif: {
+        IFD0: { Artist: 'Patient Jane Doe', Copyright: 'Smile Clinic' },
+        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' },
+      },
+    })
+    .withIccProfile('p3')
+    .withXmp(
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description>Patient Jane Doe</rdf:Description></rdf:RDF></x:xmpmeta>',
+    )
+    .jpeg()
+    .toBuffer();
+}
+
+describe('ingestion over HTTP, on real PostgreSQL and S3', () => {
+  let h: IngestionHarness;
+  let prisma: PrismaClient;
+  let a: SeededTenant;
+  let b: SeededTenant;
+
+  beforeAll(async () => {
+    prisma = testPrisma();
+    [a, b] = [await seedTenant(prisma), await seedTenant(prisma)];
+    h = await startIngestion();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await prisma?.$disconnect();
+  });
+
+  it('takes a phone JPEG, derives a clean 896 PNG and thumbnail, keeps the original as received', async () => {
+    const jpeg = await phoneJpeg();
+    expect((await sharp(jpeg).metadata()).exif).toBeDefined();
+    const up = await uploadImage(h, a.slug, jpeg, { caseId: a.caseId });
+    expect(up.status).toBe(201);
+    const image = up.body as ImageView;
+    expect(image).toMatchObject({ format: 'jpeg', modality: 'intraoral-photo', sha256: sha(jpeg), originalKept: true });
+    expect(image.normalizedKey).toMatch(/^derivatives\/[0-9a-f]{64}\.png$/);
+    expect(image.thumbnailKey).toMatch(/^thumbnails\/[0-9a-f]{64}\.jpg$/);
+
+    const original = await fetch(`${h.url}/v1/images/${image.id}/original`, { headers: { 'x-tenant': a.slug } });
+    expect(Buffer.from(await original.arrayBuffer()).equals(jpeg)).toBe(true);
+    for (const variant of ['normalized', 'thumbnail']) {
+      const res = await fetch(`${h.url}/v1/images/${image.id}/${variant}`, { headers: { 'x-tenant': a.slug } });
+      expect(res.status).toBe(200);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const meta = await sharp(bytes).metadata();
+      expect([meta.exif, meta.icc, meta.xmp]).toEqual([undefined, undefined, undefined]);
+      expect(bytes.includes(Buffer.from('Jane Doe'))).toBe(false);
+      if (variant === 'normalized') expect([meta.width, meta.height]).toEqual([896, 896]);
+      // Content-addressed: the key is the digest of the bytes.
+      expect(variant === 'normalized' ? image.normalizedKey : image.thumbnailKey).toContain(sha(bytes));
+    }
+    expect(await listBucket(h.bucket)).toEqual(
+      [`originals/${a.id}/${sha(jpeg)}`, image.normalizedKey, image.thumbnailKey].sort(),
+    );
+  });
+
+  it.each([
+    ['png', () => panoramicPng(3, 800, 400), 'panoramic'],
+    [
+      'tiff (16-bit grey)',
+      () =>
+        sharp({ create: { width: 900, height: 420, channels: 3, background: '#666' } })
+          .toColourspace('grey16')
+          .tiff()
+          .toBuffer(),
+      'panoramic',
+    ],
+    [
+      'webp',
+      () =>
+        sharp({ create: { width: 300, height: 200, channels: 3, background: '#c33' } })
+          .webp()
+          .toBuffer(),
+      'intraoral-photo',
+    ],
+    ['dicom (JPEG 2000)', () => buildDicom({ rows: 200, columns: 400 }, '1.2.840.10008.1.2.4.90'), 'panoramic'],
+    [
+      'dicom (JPEG-LS, IO)',
+      () => buildDicom({ rows: 300, columns: 240, modality: 'IO' }, '1.2.840.10008.1.2.4.80'),
+      'periapical',
+    ],
+  ])('takes %s', async (_name, make, modality) => {
+    const up = await uploadImage(h, a.slug, await make(), { caseId: a.caseId });
+    expect(up.status).toBe(201);
+    expect(up.body.modality).toBe(modality);
+  });
+
+  it("lets the client's modality win", async () => {
+    const up = await uploadImage(h, a.slug, await panoramicPng(4, 500, 250), { caseId: a.caseId, modality: 'other' });
+    expect(up.body).toMatchObject({ modality: 'other' });
+  });
+
+  it('dedups: the same bytes from the same tenant are 200 with the existing image; another tenant gets its own', async () => {
+    const png = await panoramicPng(5, 600, 300);
+    const first = await uploadImage(h, a.slug, png, { caseId: a.caseId });
+    const again = await uploadImage(h, a.slug, png, { caseId: a.caseId });
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(again.body.id).toBe(first.body.id);
+    const otherCase = await uploadImage(h, a.slug, png, { caseId: await seedCase(prisma, a.id, a.patientExternalId) });
+    expect(otherCase).toMatchObject({ status: 200, body: { id: first.body.id, caseId: a.caseId } });
+    const other = await uploadImage(h, b.slug, png, { caseId: b.caseId });
+    expect(other.status).toBe(201);
+    expect(other.body.id).not.toBe(first.body.id);
+    expect(await prisma.image.count({ where: { sha256: sha(png) } })).toBe(2);
+  });
+
+  it('concurrent identical uploads make one image', async () => {
+    const png = await panoramicPng(6, 640, 320);
+    const answers = await Promise.all([1, 2, 3, 4].map(() => uploadImage(h, a.slug, png, { caseId: a.caseId })));
+    expect(answers.map((x) => x.status).sort()).toEqual([200, 200, 200, 201]);
+    expect(new Set(answers.map((x) => x.body.id)).size).toBe(1);
+  });
+
+  it('honours Idempotency-Key: replay returns the stored answer, a different body is 422', async () => {
+    const png = await panoramicPng(8, 500, 250);
+    const key = { 'idempotency-key': `k-${Date.now()}` };
+    const first = await uploadImage(h, a.slug, png, { caseId: a.caseId }, key);
+    const replay = await uploadImage(h, a.slug, png, { caseId: a.caseId }, key);
+    expect([first.status, replay.status]).toEqual([201, 201]);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    const changed = await uploadImage(h, a.slug, await panoramicPng(9, 500, 250), { caseId: a.caseId }, key);
+    expect(changed).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+    // Keys are per tenant: tenant b may use the same key for its own request.
+    const otherTenant = await uploadImage(h, b.slug, await panoramicPng(10, 500, 250), { caseId: b.caseId }, key);
+    expect(otherTenant.status).toBe(201);
+    const bad = await uploadImage(h, a.slug, png, { caseId: a.caseId }, { 'idempotency-key': 'x'.repeat(300) });
+    expect(bad).toMatchObject({ status: 400, body: { code: 'invalid_idempotency_key' } });
+  });
+
+  it('serves bytes and metadata only to the image tenant', async () => {
+    const up = await uploadImage(h, a.slug, await panoramicPng(11, 500, 250), { caseId: a.caseId });
+    for (const path of ['', '/original', '/normalized', '/thumbnail']) {
+      const res = await call(`${h.url}/v1/images/${up.body.id}${path}`, { tenant: b.slug });
+      expect(res.status).toBe(404);
+    }
+  });
+
+  it('refuses a multi-frame DICOM without a frame, takes it with one', async () => {
+    const dcm = await buildDicom({ rows: 64, columns: 128, frames: 3 }, '1.2.840.10008.1.2.5');
+    const refused = await uploadImage(h, a.slug, dcm, { caseId: a.caseId });
+    expect(refused).toMatchObject({ status: 422, body: { code: 'multi_frame_requires_frame' } });
+    const taken = await uploadImage(h, a.slug, dcm, { caseId: a.caseId, frame: '2' });
+    expect(taken).toMatchObject({ status: 201, body: { format: 'dicom', frame: 2 } });
+  });
+
+  it('matches the DICOM PatientID to the case patient only when asked', async () => {
+    const mine = await buildDicom({ rows: 64, columns: 128, patientId: a.patientExternalId, pixel: (x) => x * 3 });
+    const ok = await uploadImage(h, a.slug, mine, { caseId: a.caseId, matchPatient: 'true' });
+    expect(ok).toMatchObject({ status: 201, body: { patientVerified: true } });
+    const someoneElse = await buildDicom({ rows: 64, columns: 128, patientId: 'PMS-9999', pixel: (x) => x * 5 });
+    const mismatch = await uploadImage(h, a.slug, someoneElse, { caseId: a.caseId, matchPatient: 'true' });
+    expect(mismatch).toMatchObject({ status: 409, body: { code: 'patient_mismatch' } });
+    expect(JSON.stringify(mismatch.body)).not.toContain('PMS-9999');
+    const notAsked = await uploadImage(h, a.slug, someoneElse, { caseId: a.caseId });
+    expect(notAsked).toMatchObject({ status: 201, body: { patientVerified: false } });
+  });
+
+  it('without KEEP_ORIGINALS stores only derivatives', async () => {
+    const lean = await startIngestion({ KEEP_ORIGINALS: 'false' });
+    try {
+      const up = await uploadImage(lean, a.slug, await panoramicPng(12, 500, 250), { caseId: a.caseId });
+      expect(up.body.originalKept).toBe(false);
+      expect(await listBucket(lean.bucket)).toEqual([up.body.normalizedKey, up.body.thumbnailKey].sort());
+      const original = await call(`${lean.url}/v1/images/${up.body.id}/original`, { tenant: a.slug });
+      expect(original).toMatchObject({ status: 404, body: { code: 'original_not_kept' } });
+    } finally {
+      await lean.close();
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort } from '@dg/devstack';
+
+export interface RunningService {
+  url: string;
+  child: ChildProcess;
+  /** Peak resident set size of the service process so far (VmHWM), in bytes. */
+  peakRss(): Promise<number>;
+  /** CPU seconds (user + system) the service process has used so far. */
+  cpuSeconds(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The ingestion service as its own process (main.ts), so its memory is measured alone. */
+export async function startService(env: Record<string, string>): Promise<RunningService> {
+  const port = await freePort();
+  const root = join(__dirname, '../../../..');
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the service on exit, to see where time goes.
+  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  const child = spawn(
+    process.execPath,
+    [...prof, '-r', '@swc-node/register', join(root, 'apps/ingestion/src/main.ts')],
+    {
+      cwd: root,
+      // MALLOC_ARENA_MAX=2: glibc otherwise gives each libvips worker thread its own arena and RSS
+      // grows with fragmentation (sharp's documented advice); production images should set it too.
+      env: {
+        MALLOC_ARENA_MAX: '2',
+        ...process.env,
+        ...env,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        NODE_NO_WARNINGS: '1',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await fetch(`${url}/health/ready`).catch(() => undefined);
+    if (res?.status === 200) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error('ingestion did not become ready');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    child,
+    peakRss: async () => {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    },
+    cpuSeconds: async () => {
+      const fields = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100/s)
+    },
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
