@@ -35,12 +35,12 @@ describe('image to stored assessment, through all three services', () => {
     credentials: { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
   });
 
-  // case-api authenticates with API keys; ingestion still resolves the tenant from x-tenant.
+  // One API key for the whole platform: case-api and ingestion check the same keys.
   const api = async (base: string, path: string, init: RequestInit = {}) => {
     const res = await fetch(`${base}${path}`, {
       ...init,
       headers: {
-        ...(base === platform.caseApi ? { authorization: `Bearer ${apiKey}` } : { 'x-tenant': tenant }),
+        authorization: `Bearer ${apiKey}`,
         ...(init.body && typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}),
         ...init.headers,
       },
@@ -318,14 +318,14 @@ describe('image to stored assessment, through all three services', () => {
         /API key/,
       ],
       [
-        'an upload without a tenant',
+        'an upload without an API key',
         () =>
           fetch(`${platform.ingestion}/v1/images`, { method: 'POST', body: formWith({ caseId }) }).then(async (r) => ({
             status: r.status,
             body: await r.json(),
           })),
         401,
-        /x-tenant/,
+        /API key/,
       ],
     ];
 

@@ -13,6 +13,7 @@ import {
   uploadImage,
   type IngestionHarness,
   type SeededTenant,
+  authFor,
 } from '../support/ingestion-harness';
 
 const GiB = 1024 ** 3;
@@ -161,7 +162,7 @@ describe('bad input never gets past ingestion', () => {
       const req = request(`${base}/v1/images`, {
         method: 'POST',
         headers: {
-          'x-tenant': tenant,
+          ...authFor(tenant),
           'content-type': `multipart/form-data; boundary=${boundary}`,
           'content-length': String(head.length + o.declared),
         },

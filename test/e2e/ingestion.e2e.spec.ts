@@ -13,6 +13,7 @@ import {
   uploadImage,
   type IngestionHarness,
   type SeededTenant,
+  authFor,
 } from '../support/ingestion-harness';
 import { panoramicPng, photoJpeg } from '../support/images';
 
@@ -61,10 +62,10 @@ describe('ingestion over HTTP, on real PostgreSQL and S3', () => {
     expect(image.normalizedKey).toMatch(/^derivatives\/[0-9a-f]{64}\.png$/);
     expect(image.thumbnailKey).toMatch(/^thumbnails\/[0-9a-f]{64}\.jpg$/);
 
-    const original = await fetch(`${h.url}/v1/images/${image.id}/original`, { headers: { 'x-tenant': a.slug } });
+    const original = await fetch(`${h.url}/v1/images/${image.id}/original`, { headers: authFor(a.slug) });
     expect(Buffer.from(await original.arrayBuffer()).equals(jpeg)).toBe(true);
     for (const variant of ['normalized', 'thumbnail']) {
-      const res = await fetch(`${h.url}/v1/images/${image.id}/${variant}`, { headers: { 'x-tenant': a.slug } });
+      const res = await fetch(`${h.url}/v1/images/${image.id}/${variant}`, { headers: authFor(a.slug) });
       expect(res.status).toBe(200);
       const bytes = Buffer.from(await res.arrayBuffer());
       const meta = await sharp(bytes).metadata();

@@ -1,7 +1,7 @@
 import { CreateBucketCommand, ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { IngestionEnvSchema, loadConfig } from '@dg/config';
 import type { TenantId } from '@dg/contracts';
-import { createPrismaClient, ensureOrganization, type PrismaClient } from '@dg/db';
+import { createPrismaClient, ensureOrganization, issueApiKey, type PrismaClient } from '@dg/db';
 import { listen } from '@dg/http';
 import type { ObjectStore } from '@dg/storage';
 import { testEnv, uniqueName } from '@dg/testing';
@@ -79,7 +79,15 @@ export async function seedTenant(prisma: PrismaClient, patientExternalId = 'PMS-
   const slug = uniqueName('org').toLowerCase();
   const { tenantId: id } = await ensureOrganization(prisma, slug, 'Ingestion Spec Chain');
   const caseId = await seedCase(prisma, id, patientExternalId);
+  keys.set(slug, (await issueApiKey(prisma, id, { name: 'ingestion spec', scopes: ['read', 'write'] })).key);
   return { slug, id, caseId, patientExternalId };
+}
+
+/** The API key issued for a seeded tenant's slug (specs name tenants by slug). */
+const keys = new Map<string, string>();
+export function authFor(slug: string): Record<string, string> {
+  // An unseeded name is sent as a key of its own: the service must refuse it (401).
+  return { authorization: `Bearer ${keys.get(slug) ?? slug}` };
 }
 
 export async function seedCase(prisma: PrismaClient, tenant: TenantId, patientExternalId: string): Promise<string> {
@@ -102,7 +110,7 @@ export interface Answer {
 
 export async function call(url: string, init: RequestInit & { tenant: string }): Promise<Answer> {
   const { tenant, ...rest } = init;
-  const res = await fetch(url, { ...rest, headers: { 'x-tenant': tenant, ...rest.headers } });
+  const res = await fetch(url, { ...rest, headers: { ...authFor(tenant), ...rest.headers } });
   const text = await res.text();
   let body: unknown = text;
   try {

@@ -1,3 +1,5 @@
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyGuard } from '@dg/http';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { IngestionConfig } from '@dg/config';
 import type { PrismaClient } from '@dg/db';
@@ -38,6 +40,7 @@ export class IngestionModule {
       ],
       controllers: [ImagesController, UploadsController],
       providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
         ImageRepository,
         ImageBytesService,
         IngestImageService,

@@ -2,7 +2,7 @@ import { testEnv, uniqueName } from '@dg/testing';
 import { generateApiKey, PrismaApiKeyVerifier } from './api-keys';
 import { ensureBootstrapKey } from './bootstrap-key';
 import { createPrismaClient } from './prisma';
-import { ensureOrganization } from './tenant-lookup';
+import { ensureOrganization } from './organizations';
 
 describe('API keys on PostgreSQL', () => {
   const prisma = createPrismaClient(testEnv().DATABASE_URL, 2);

@@ -1,4 +1,4 @@
 export * from './prisma';
-export * from './tenant-lookup';
+export * from './organizations';
 export * from './api-keys';
 export * from './bootstrap-key';

@@ -94,3 +94,6 @@ export const Access = createParamDecorator((_: unknown, ctx: ExecutionContext): 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal =>
   principalOf(ctx),
 );
+
+/** Just the calling key's tenant: for services whose records carry no clinic (ingestion). */
+export const Tenant = createParamDecorator((_: unknown, ctx: ExecutionContext) => principalOf(ctx).tenant);

@@ -1,7 +1,6 @@
 export * from './http-errors';
 export * from './zod-body';
 export * from './error-filter';
-export * from './tenant';
 export * from './create-fastify-app';
 export * from './api-key-auth';
 export * from './problem-details';

@@ -20,12 +20,12 @@ more keys: POST /v1/api-keys, or tools/platform/src/create-api-key.ts):
 
 Try the whole path (needs curl and jq):
 
-  # 1. a patient and a case (case-api takes the API key; ingestion still takes x-tenant)
+  # 1. a patient and a case
   CASE=$(curl -s -X POST ${caseApi}/v1/cases -H "authorization: Bearer $KEY" -H 'content-type: application/json' \\
     -d '{"patient":{"externalId":"PMS-1","age":35,"sex":"male"},"chiefComplaint":"Throbbing pain lower right molar for 3 days","clinicalFindings":"Deep caries on 46, tender to percussion"}' | jq -r .id)
 
   # 2. upload a panoramic radiograph (a sample was written to ${sample})
-  IMG=$(curl -s -X POST ${ingestion}/v1/images -H 'x-tenant: ${tenant}' -F caseId=$CASE -F file=@${sample} | jq -r .id)
+  IMG=$(curl -s -X POST ${ingestion}/v1/images -H "authorization: Bearer $KEY" -F caseId=$CASE -F file=@${sample} | jq -r .id)
 
   # 3. ask for a pathology classification of it, and a text-only case analysis
   A1=$(curl -s -X POST ${caseApi}/v1/cases/$CASE/assessments -H "authorization: Bearer $KEY" -H 'content-type: application/json' \\

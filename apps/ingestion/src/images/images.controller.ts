@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IdSchema, UploadImageFieldsSchema, type ImageView, type TenantId } from '@dg/contracts';
 import type { IngestionConfig } from '@dg/config';
-import { ApiError, notFound, ResolveTenantPipe, TenantSlug, ZodPipe } from '@dg/http';
+import { ApiError, notFound, ZodPipe, RequireScope, Tenant } from '@dg/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdempotencyService, requestHash } from '../idempotency/idempotency.service';
 import { CONFIG } from '../infrastructure/tokens';
@@ -27,8 +27,9 @@ export class ImagesController {
    * `file`. 201 with a new image, 200 with the tenant's existing image for the same bytes.
    */
   @Post()
+  @RequireScope('write')
   async upload(
-    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
+    @Tenant() tenant: TenantId,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ImageView> {
@@ -56,8 +57,9 @@ export class ImagesController {
   }
 
   @Get(':id')
+  @RequireScope('read')
   async get(
-    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
+    @Tenant() tenant: TenantId,
     @Param('id', new ZodPipe(IdSchema, 'image id')) id: string,
   ): Promise<ImageView> {
     const found = await this.images.findById(tenant, id);
@@ -66,26 +68,20 @@ export class ImagesController {
   }
 
   @Get(':id/original')
-  original(
-    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
-    @Param('id', new ZodPipe(IdSchema, 'image id')) id: string,
-  ) {
+  @RequireScope('read')
+  original(@Tenant() tenant: TenantId, @Param('id', new ZodPipe(IdSchema, 'image id')) id: string) {
     return this.stream(tenant, id, 'original');
   }
 
   @Get(':id/normalized')
-  normalized(
-    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
-    @Param('id', new ZodPipe(IdSchema, 'image id')) id: string,
-  ) {
+  @RequireScope('read')
+  normalized(@Tenant() tenant: TenantId, @Param('id', new ZodPipe(IdSchema, 'image id')) id: string) {
     return this.stream(tenant, id, 'normalized');
   }
 
   @Get(':id/thumbnail')
-  thumbnail(
-    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
-    @Param('id', new ZodPipe(IdSchema, 'image id')) id: string,
-  ) {
+  @RequireScope('read')
+  thumbnail(@Tenant() tenant: TenantId, @Param('id', new ZodPipe(IdSchema, 'image id')) id: string) {
     return this.stream(tenant, id, 'thumbnail');
   }
 

@@ -1,7 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { IngestionConfig } from '@dg/config';
-import { createPrismaClient, PrismaTenantLookup, type PrismaClient } from '@dg/db';
-import { ResolveTenantPipe, TENANT_LOOKUP } from '@dg/http';
+import { createPrismaClient, PrismaApiKeyVerifier, type PrismaClient } from '@dg/db';
+import { API_KEY_VERIFIER } from '@dg/http';
 import { SharpImageCodec } from '@dg/imaging';
 import { createObjectStore, type ObjectStore } from '@dg/storage';
 import { CONFIG, IMAGE_CODEC, OBJECT_STORE, PRISMA } from './tokens';
@@ -22,10 +22,11 @@ export class InfrastructureModule implements OnApplicationShutdown {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: PRISMA, useFactory: () => createPrismaClient(config.DATABASE_URL) },
+        // The same API keys as case-api: one credential per integration for the whole platform.
         {
-          provide: TENANT_LOOKUP,
+          provide: API_KEY_VERIFIER,
           inject: [PRISMA],
-          useFactory: (prisma: PrismaClient) => new PrismaTenantLookup(prisma),
+          useFactory: (prisma: PrismaClient) => new PrismaApiKeyVerifier(prisma),
         },
         { provide: OBJECT_STORE, useFactory: () => overrides.objectStore ?? createObjectStore(config) },
         {
@@ -37,9 +38,8 @@ export class InfrastructureModule implements OnApplicationShutdown {
               maxDicomBytes: config.MAX_DICOM_BYTES,
             }),
         },
-        ResolveTenantPipe,
       ],
-      exports: [CONFIG, PRISMA, TENANT_LOOKUP, OBJECT_STORE, IMAGE_CODEC, ResolveTenantPipe],
+      exports: [CONFIG, PRISMA, API_KEY_VERIFIER, OBJECT_STORE, IMAGE_CODEC],
     };
   }
 

@@ -7,7 +7,7 @@ import {
   type TenantId,
   type UploadSessionView,
 } from '@dg/contracts';
-import { ResolveTenantPipe, TenantSlug, ZodPipe } from '@dg/http';
+import { ZodPipe, RequireScope, Tenant } from '@dg/http';
 import type { FastifyReply } from 'fastify';
 import { IdempotencyService, requestHash } from '../idempotency/idempotency.service';
 import { DirectUploadService } from './direct-upload.service';
@@ -21,8 +21,9 @@ export class UploadsController {
 
   /** Starts a presigned upload: PUT the bytes to `uploadUrl`, then call `/complete`. */
   @Post()
+  @RequireScope('write')
   async create(
-    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
+    @Tenant() tenant: TenantId,
     @Body(new ZodPipe(CreateUploadSchema)) body: CreateUpload,
     @Headers('idempotency-key') rawKey: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -39,8 +40,9 @@ export class UploadsController {
 
   /** Validates and ingests what was PUT: 201 new image, 200 existing (same bytes or already completed). */
   @Post(':id/complete')
+  @RequireScope('write')
   async complete(
-    @TenantSlug(ResolveTenantPipe) tenant: TenantId,
+    @Tenant() tenant: TenantId,
     @Param('id', new ZodPipe(IdSchema, 'upload id')) id: string,
     @Headers('idempotency-key') rawKey: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPrismaClient, ensureOrganization } from '@dg/db';
+import { createPrismaClient, ensureOrganization, issueApiKey } from '@dg/db';
 import { startPostgres, startS3 } from '@dg/devstack';
 import { SharpImageCodec } from '@dg/imaging';
 import { migrateDeploy } from '../../../db/src/migrate-deploy';
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     const { tenantId } = await ensureOrganization(prisma, 'bench', 'Bench Dental');
     const patient = await prisma.patient.create({ data: { organizationId: tenantId, externalId: 'BENCH-1' } });
     const caseId = (await prisma.case.create({ data: { organizationId: tenantId, patientId: patient.id } })).id;
+    const { key } = await issueApiKey(prisma, tenantId, { name: 'bench', scopes: ['write'] });
     await prisma.$disconnect();
     const env = {
       DATABASE_URL: pg.url,
@@ -53,7 +54,11 @@ async function main(): Promise<void> {
       const form = new FormData();
       form.append('caseId', caseId);
       form.append('file', new Blob([new Uint8Array(bytes)]), 'bench.jpg');
-      const res = await fetch(`${url}/v1/images`, { method: 'POST', body: form, headers: { 'x-tenant': 'bench' } });
+      const res = await fetch(`${url}/v1/images`, {
+        method: 'POST',
+        body: form,
+        headers: { authorization: `Bearer ${key}` },
+      });
       if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
     };
 

@@ -1,16 +1,6 @@
 import { asTenantId, type TenantId } from '@dg/contracts';
 import type { PrismaClient } from './generated/prisma/client';
 
-/** Organization slug -> tenant id, shared by both APIs until API keys (case-api issue) replace slugs. */
-export class PrismaTenantLookup {
-  constructor(private readonly prisma: PrismaClient) {}
-
-  async findTenantBySlug(slug: string): Promise<TenantId | undefined> {
-    const org = await this.prisma.organization.findUnique({ where: { slug }, select: { id: true } });
-    return org ? asTenantId(org.id) : undefined;
-  }
-}
-
 /** Creates an organization (and a first clinic) if absent: used by the local start and the tests. */
 export async function ensureOrganization(
   prisma: PrismaClient,
