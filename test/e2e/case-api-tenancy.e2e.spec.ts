@@ -106,6 +106,7 @@ describe('case-api: another tenant’s data is a 404, on every endpoint and verb
     ['GET', '/v1/cases/{id}/fhir'],
     ['GET', '/v1/cases/{id}/follow-ups'],
     ['POST', '/v1/cases/{caseId}/assessments', { task: 'case-analysis' }],
+    ['POST', '/v1/cases/{caseId}/assessments/defaults', {}],
     ['GET', '/v1/assessments/{id}'],
     ['GET', '/v1/assessments/{id}/reviews'],
     ['POST', '/v1/assessments/{id}/reviews', { clinicianId: 'x', decision: 'rejected' }],

@@ -21,6 +21,10 @@ export const CreateAssessmentRequestSchema = z
   .strict();
 export type CreateAssessmentRequest = z.infer<typeof CreateAssessmentRequestSchema>;
 
+/** The default task set of an input (an image's modality, or the case text when no image). */
+export const CreateDefaultAssessmentsRequestSchema = CreateAssessmentRequestSchema.omit({ task: true });
+export type CreateDefaultAssessmentsRequest = z.infer<typeof CreateDefaultAssessmentsRequestSchema>;
+
 /** What the engine measured for one generation; stored with the assessment. */
 export const GenerationStatsSchema = z.object({
   promptTokens: z.number().int().nonnegative(),

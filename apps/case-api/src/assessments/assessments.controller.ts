@@ -2,6 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nes
 import {
   AddFindingRequestSchema,
   CreateAssessmentRequestSchema,
+  CreateDefaultAssessmentsRequestSchema,
+  type CreateDefaultAssessmentsRequest,
   IdSchema,
   SignRequestSchema,
   SubmitReviewRequestSchema,
@@ -47,6 +49,17 @@ export class AssessmentsController {
     @Body(new ZodPipe(CreateAssessmentRequestSchema)) body: CreateAssessmentRequest,
   ): Promise<AssessmentView> {
     return this.requests.request(access, caseId, body);
+  }
+
+  /** The input's default task set, one queued assessment per task (201 with all of them). */
+  @Post('cases/:caseId/assessments/defaults')
+  @RequireScope('write')
+  async createDefaults(
+    @Access() access: TenantAccess,
+    @Param('caseId', new ZodPipe(IdSchema, 'case id')) caseId: string,
+    @Body(new ZodPipe(CreateDefaultAssessmentsRequestSchema)) body: CreateDefaultAssessmentsRequest,
+  ): Promise<{ items: AssessmentView[] }> {
+    return { items: await this.requests.requestDefaults(access, caseId, body) };
   }
 
   @Get('assessments/:id')

@@ -1,6 +1,10 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import {
+  defaultTasks,
+  taskInputProblem,
   TASK_INPUT,
+  type CreateDefaultAssessmentsRequest,
+  type TaskName,
   type AssessmentView,
   type CreateAssessmentRequest,
   type InferenceInput,
@@ -30,6 +34,37 @@ export class RequestAssessmentService {
     private readonly relay: OutboxRelay,
   ) {}
 
+  /**
+   * The default task set of an input: a panoramic gets classification, localized findings and a
+   * report; an intraoral photo, photo analysis; no image, case analysis. One assessment per task.
+   */
+  async requestDefaults(
+    access: TenantAccess,
+    caseId: string,
+    body: CreateDefaultAssessmentsRequest,
+  ): Promise<AssessmentView[]> {
+    let tasks: readonly TaskName[];
+    if (body.imageId) {
+      const image = await this.assessments.findImage(access.tenant, body.imageId);
+      if (!image || image.caseId !== caseId || !(await this.cases.caseText(access, caseId)))
+        throw notFound('image', body.imageId);
+      tasks = defaultTasks({ modality: image.modality });
+    } else {
+      if (!(await this.cases.caseText(access, caseId))) throw notFound('case', caseId);
+      tasks = defaultTasks({ kind: 'text' });
+    }
+    if (!tasks.length) {
+      throw new ApiError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'no_default_tasks',
+        'this image type has no default tasks (the model was not trained on it); request a task explicitly',
+      );
+    }
+    const out: AssessmentView[] = [];
+    for (const task of tasks) out.push(await this.request(access, caseId, { ...body, task }));
+    return out;
+  }
+
   async request(access: TenantAccess, caseId: string, body: CreateAssessmentRequest): Promise<AssessmentView> {
     const tenant = access.tenant;
     const caseText = await this.cases.caseText(access, caseId);
@@ -55,6 +90,9 @@ export class RequestAssessmentService {
       }
       const image = await this.assessments.findImage(tenant, body.imageId);
       if (!image || image.caseId !== caseId) throw notFound('image', body.imageId);
+      // A photo task on a radiograph (or the reverse) would only produce confident nonsense.
+      const problem = taskInputProblem(body.task, { modality: image.modality });
+      if (problem) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, problem.code, problem.message);
       input = {
         kind: 'image',
         imageId: image.id,

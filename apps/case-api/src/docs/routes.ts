@@ -10,6 +10,7 @@ import {
   ClinicViewSchema,
   CreateApiKeyRequestSchema,
   CreateAssessmentRequestSchema,
+  CreateDefaultAssessmentsRequestSchema,
   CreateCaseRequestSchema,
   CreateClinicRequestSchema,
   CreatedApiKeySchema,
@@ -290,5 +291,15 @@ export const ROUTES: RouteDoc[] = [
     scope: 'admin',
     summary: 'Discard a dead-lettered job',
     response: z.object({ discarded: z.string() }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/cases/{caseId}/assessments/defaults',
+    scope: 'write',
+    summary:
+      "Queue the input's default task set (panoramic: classification, localized findings, report; photo: photo analysis; no image: case analysis)",
+    body: CreateDefaultAssessmentsRequestSchema,
+    response: z.object({ items: z.array(AssessmentViewSchema) }),
+    status: 201,
   },
 ];
