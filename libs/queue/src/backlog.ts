@@ -1,6 +1,7 @@
 import { LANE_QUEUES, LANES, type Lane } from '@dg/contracts';
 import { Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
+import { closeWithin } from './bounded-close';
 import type { QueueConnection } from './connection';
 
 /**
@@ -49,6 +50,6 @@ export class LaneBacklog {
   }
 
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+    await Promise.all(Object.values(this.queues).map((q) => closeWithin(q.close())));
   }
 }

@@ -1,6 +1,7 @@
 import { JOB_CATALOGUE, JobName, JobPayload, QueueName } from '@dg/contracts';
 import { Worker, type Job } from 'bullmq';
 import type { QueueConnection } from './connection';
+import { closeWithin } from './bounded-close';
 import { PermanentJobError } from './errors';
 
 export interface JobContext {
@@ -96,7 +97,7 @@ export class JobConsumer<Q extends QueueName> {
   async close(graceMs = Infinity): Promise<'drained' | 'released'> {
     // BullMQ's close() waits for active jobs without a deadline, and a later close(true) returns
     // that same pending promise: so pause first, wait with our own deadline, then close once.
-    await this.worker.pause(true);
+    await closeWithin(this.worker.pause(true));
     const idle = this.idle();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'released'>(
@@ -104,7 +105,7 @@ export class JobConsumer<Q extends QueueName> {
     );
     const outcome = await Promise.race([idle.then(() => 'drained' as const), deadline]);
     clearTimeout(timer);
-    await this.worker.close(outcome === 'released');
+    await closeWithin(this.worker.close(outcome === 'released'));
     return outcome;
   }
 

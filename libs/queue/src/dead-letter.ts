@@ -6,6 +6,7 @@ import {
   type RunAssessmentJob,
 } from '@dg/contracts';
 import { Queue, type Job } from 'bullmq';
+import { closeWithin } from './bounded-close';
 import type { QueueConnection } from './connection';
 
 export interface DeadJobView extends DeadAssessmentJob {
@@ -74,6 +75,6 @@ export class DeadLetterQueue {
   }
 
   close(): Promise<void> {
-    return this.queue.close();
+    return closeWithin(this.queue.close());
   }
 }

@@ -6,3 +6,4 @@ export * from './dead-letter';
 export * from './backlog';
 export * from './scale.controller';
 export * from './lanes';
+export * from './bounded-close';

@@ -1,5 +1,6 @@
 import { JOB_CATALOGUE, JobInput, JobName, QueueName } from '@dg/contracts';
 import { Queue, type JobsOptions } from 'bullmq';
+import { closeWithin } from './bounded-close';
 import type { QueueConnection } from './connection';
 
 export interface AddOptions {
@@ -42,6 +43,6 @@ export class JobProducer<Q extends QueueName> {
   }
 
   close(): Promise<void> {
-    return this.queue.close();
+    return closeWithin(this.queue.close());
   }
 }
