@@ -8,9 +8,9 @@ const roots = ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'];
 module.exports = {
   // Integration specs start services and run the model; unit specs finish far below this anyway.
   testTimeout: 60000,
-  // On 2 cores Jest runs every spec in its own process; a handle a spec leaks (a child process'
-  // pipe after SIGKILL, an ONNX Runtime thread) must not keep CI waiting after the results are in.
-  // Results and the exit code are unaffected. Find leaks with `npx jest --detectOpenHandles`.
+  // On 2 cores Jest runs the specs in band, in its own process; a handle a spec leaks (a child
+  // process' pipe after SIGKILL, say) must not keep CI waiting after the results are in. Results
+  // and the exit code are unaffected. Find the leak with `npx jest --detectOpenHandles`.
   forceExit: true,
   projects: [
     {
