@@ -4,13 +4,10 @@ import { join } from 'node:path';
 import { CaseApiEnvSchema, loadConfig } from '@dg/config';
 import { createPrismaClient } from '@dg/db';
 import { freePort } from '@dg/devstack';
-import { listen } from '@dg/http';
 import { JobProducer, queueConnection } from '@dg/queue';
 import { testEnv, uniqueName } from '@dg/testing';
-import type { INestApplication } from '@nestjs/common';
-import { createCaseApi } from '../../apps/case-api/src/app';
 import { migrateDeploy } from '../../tools/db/src/migrate-deploy';
-import { completedResult, createTenant } from '../support/case-api';
+import { caseApiWith, completedResult, createTenant } from '../support/case-api';
 import { waitFor } from '../support/platform';
 import { postgresProcess } from '../support/postgres-process';
 
@@ -18,10 +15,7 @@ import { postgresProcess } from '../support/postgres-process';
 describe('faults', () => {
   const t = testEnv();
 
-  async function caseApi(env: Record<string, string>): Promise<{ app: INestApplication; url: string }> {
-    const app = await createCaseApi(loadConfig(CaseApiEnvSchema, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }));
-    return { app, url: await listen(app, 0, '127.0.0.1') };
-  }
+  const caseApi = caseApiWith;
   const post = async (url: string, key: string, path: string, body: unknown) =>
     (await (
       await fetch(`${url}${path}`, {

@@ -1,17 +1,15 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaseApiEnvSchema, loadConfig, WorkerEnvSchema } from '@dg/config';
+import { loadConfig, WorkerEnvSchema } from '@dg/config';
 import { createPrismaClient, type PrismaClient } from '@dg/db';
 import { freePort, startRedis } from '@dg/devstack';
 import { listen } from '@dg/http';
 import { InferenceLanes, queueConnection } from '@dg/queue';
 import { testEnv, uniqueName } from '@dg/testing';
-import type { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { createCaseApi } from '../../apps/case-api/src/app';
 import { createInferenceWorker } from '../../apps/inference-worker/src/app';
-import { createTenant, type TestTenant } from '../support/case-api';
+import { caseApiWith, createTenant, type TestTenant } from '../support/case-api';
 import { waitFor } from '../support/platform';
 
 /** Lanes, priorities and the job outbox, on real Redis, Postgres and (for the lanes) a real worker. */
@@ -23,12 +21,7 @@ describe('queue lanes and the transactional outbox', () => {
   });
   afterAll(() => prisma.$disconnect());
 
-  async function caseApi(env: Record<string, string>): Promise<{ app: INestApplication; url: string }> {
-    const app = await createCaseApi(
-      loadConfig(CaseApiEnvSchema, { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.DATABASE_URL, ...env }),
-    );
-    return { app, url: await listen(app, 0, '127.0.0.1') };
-  }
+  const caseApi = caseApiWith;
   const post = async (url: string, key: string, path: string, body: unknown) => {
     const res = await fetch(`${url}${path}`, {
       method: 'POST',

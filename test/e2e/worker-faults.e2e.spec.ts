@@ -1,15 +1,13 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaseApiEnvSchema, loadConfig, WorkerEnvSchema } from '@dg/config';
+import { loadConfig, WorkerEnvSchema } from '@dg/config';
 import { createPrismaClient, type PrismaClient } from '@dg/db';
 import { freePort, startRedis } from '@dg/devstack';
 import { listen } from '@dg/http';
 import { testEnv, uniqueName } from '@dg/testing';
-import type { INestApplication } from '@nestjs/common';
-import { createCaseApi } from '../../apps/case-api/src/app';
 import { createInferenceWorker } from '../../apps/inference-worker/src/app';
-import { createTenant, type TestTenant } from '../support/case-api';
+import { caseApiWith, createTenant, type TestTenant } from '../support/case-api';
 import { waitFor } from '../support/platform';
 import { workerProcess } from '../support/worker-process';
 
@@ -25,12 +23,7 @@ describe('worker and queue faults', () => {
   });
   afterAll(() => prisma.$disconnect());
 
-  async function caseApi(env: Record<string, string>): Promise<{ app: INestApplication; url: string }> {
-    const app = await createCaseApi(
-      loadConfig(CaseApiEnvSchema, { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.DATABASE_URL, ...env }),
-    );
-    return { app, url: await listen(app, 0, '127.0.0.1') };
-  }
+  const caseApi = caseApiWith;
   async function request(url: string, org: TestTenant, n: number): Promise<{ caseId: string; ids: string[] }> {
     const headers = { authorization: `Bearer ${org.key}`, 'content-type': 'application/json' };
     const post = async (path: string, body: unknown) =>

@@ -127,3 +127,16 @@ export function client(base: string, key: string | undefined) {
 }
 
 export { createPrismaClient };
+
+/** case-api built as main.ts builds it, on the suite's Postgres unless `env` says otherwise. */
+export async function caseApiWith(env: Record<string, string>): Promise<{ app: INestApplication; url: string }> {
+  const app = await createCaseApi(
+    loadConfig(CaseApiEnvSchema, {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: testEnv().DATABASE_URL,
+      ...env,
+    }),
+  );
+  return { app, url: await listen(app, 0, '127.0.0.1') };
+}
