@@ -20,9 +20,9 @@ export type EngineFactory = (log: (msg: string) => void, observer: EngineObserve
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(@Inject(RESULTS_PRODUCER) private readonly results: JobProducer<'results'>) {}
 
-  static forRoot(config: WorkerConfig) {
+  static forRoot(config: WorkerConfig, override?: EngineFactory) {
     const conn = queueConnection(config);
-    const engineFactory: EngineFactory = async (log, observer) => {
+    const onnxEngine: EngineFactory = async (log, observer) => {
       const dir = await resolveModelDir(config.MODEL_DIR, {
         cacheDir: config.MODEL_CACHE_DIR,
         // The model bucket is named by the URI; endpoint and credentials are the deployment's.
@@ -66,7 +66,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
         { provide: QUEUE_CONNECTION, useValue: conn },
         { provide: OBJECT_STORE, useFactory: () => createObjectStore(config) },
         { provide: IMAGE_CODEC, useFactory: () => new SharpImageCodec() },
-        { provide: ENGINE_FACTORY, useValue: engineFactory },
+        { provide: ENGINE_FACTORY, useValue: override ?? onnxEngine },
         // The one model of this process; global so readiness can report on it.
         ModelService,
         {

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
+
+/** Distinct small PNGs (random noise, so no two share a hash and none is deduplicated). */
+export async function distinctImages(count: number): Promise<Buffer[]> {
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      sharp(randomBytes(320 * 160 * 3), { raw: { width: 320, height: 160, channels: 3 } })
+        .png({ compressionLevel: 1 })
+        .toBuffer(),
+    ),
+  );
+}
+
+/** What a PMS integration does: HTTP calls with the tenant's API key. */
+export class BenchClient {
+  constructor(
+    private readonly urls: { caseApi: string; ingestion: string },
+    private readonly key: string,
+    private readonly caseId: string,
+  ) {}
+
+  async upload(bytes: Buffer): Promise<string> {
+    const form = new FormData();
+    form.append('caseId', this.caseId);
+    form.append('modality', 'panoramic');
+    form.append('file', new Blob([new Uint8Array(bytes)]), 'pano.png');
+    const res = await fetch(`${this.urls.ingestion}/v1/images`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${this.key}` },
+    });
+    if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  async requestAssessment(imageId: string): Promise<string> {
+    const res = await fetch(`${this.urls.caseApi}/v1/cases/${this.caseId}/assessments`, {
+      method: 'POST',
+      body: JSON.stringify({ task: 'radiographic-report', imageId }),
+      headers: { authorization: `Bearer ${this.key}`, 'content-type': 'application/json' },
+    });
+    if (res.status !== 202 && res.status !== 201) {
+      throw new Error(`assessment request answered ${res.status}: ${await res.text()}`);
+    }
+    return ((await res.json()) as { id: string }).id;
+  }
+}
+
+/** Runs `work` over `items` with at most `concurrency` in flight. */
+export async function pool<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await work(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
