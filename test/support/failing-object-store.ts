@@ -24,6 +24,7 @@ export class FailingObjectStore implements ObjectStore {
   }
   get = (key: string) => this.inner.get(key);
   getStream = (key: string) => this.inner.getStream(key);
+  getRange = (key: string, start: number, endExclusive: number) => this.inner.getRange(key, start, endExclusive);
   head = (key: string) => this.inner.head(key);
   delete = (key: string) => this.inner.delete(key);
   list = (prefix: string) => this.inner.list(prefix);

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   assertValidKey,
+  assertValidRange,
   ListedObject,
   ObjectInfo,
   ObjectNotFoundError,
@@ -66,6 +67,18 @@ export class FsObjectStore implements ObjectStore {
       throw notFound(error, key);
     }
     return createReadStream(path);
+  }
+
+  async getRange(key: string, start: number, endExclusive: number): Promise<Readable> {
+    assertValidRange(start, endExclusive);
+    const path = this.path(key);
+    try {
+      await stat(path);
+    } catch (error) {
+      throw notFound(error, key);
+    }
+    // createReadStream's end is inclusive, and an empty range cannot be said with it.
+    return endExclusive === start ? Readable.from([]) : createReadStream(path, { start, end: endExclusive - 1 });
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

@@ -102,6 +102,26 @@ describe.each(adapters)('ObjectStore (%s)', (_name, make) => {
     expect(back.subarray(chunk.length, chunk.length + 4).toString()).toBe('head');
   });
 
+  it('reads byte ranges, cut short at the end of the object', async () => {
+    const key = `${prefix}/range.bin`;
+    const body = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await store.put(key, body);
+    const read = async (start: number, end: number) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await store.getRange(key, start, end)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    expect(await read(0, 4)).toEqual(body.subarray(0, 4));
+    expect(await read(250, 256)).toEqual(body.subarray(250));
+    expect(await read(100, 101)).toEqual(Buffer.from([100]));
+    expect(await read(7, 7)).toEqual(Buffer.alloc(0));
+    expect(await read(200, 300)).toEqual(body.subarray(200));
+    expect(await read(300, 400)).toEqual(Buffer.alloc(0));
+    await expect(store.getRange(`${prefix}/missing.bin`, 0, 4)).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(store.getRange(`${prefix}/missing.bin`, 0, 0)).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(store.getRange(key, 5, 4)).rejects.toThrow(RangeError);
+  });
+
   it('refuses keys that climb out of the store', async () => {
     await expect(store.put('../escape', Buffer.from('x'))).rejects.toThrow(/invalid object key/);
     await expect(store.put('a//b', Buffer.from('x'))).rejects.toThrow(/invalid object key/);

@@ -28,6 +28,11 @@ export interface ObjectStore {
   put(key: string, body: Buffer | Readable, opts?: PutOptions): Promise<void>;
   get(key: string): Promise<Buffer>;
   getStream(key: string): Promise<Readable>;
+  /**
+   * The bytes in [start, endExclusive), cut short at the end of the object (empty past it). For
+   * readers that need random access without downloading the object: a zip's index is at its end.
+   */
+  getRange(key: string, start: number, endExclusive: number): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | undefined>;
   delete(key: string): Promise<void>;
   /** Every object whose key starts with `prefix`, in pages, without holding the whole listing. */
@@ -50,6 +55,12 @@ export class ObjectNotFoundError extends Error {
 
 export class PresignUnsupportedError extends Error {
   override readonly name = 'PresignUnsupportedError';
+}
+
+export function assertValidRange(start: number, endExclusive: number): void {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(endExclusive) || start < 0 || endExclusive < start) {
+    throw new RangeError(`invalid byte range: ${start}-${endExclusive}`);
+  }
 }
 
 const KEY = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;

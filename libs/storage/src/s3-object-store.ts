@@ -12,7 +12,15 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
-import { assertValidKey, ListedObject, ObjectInfo, ObjectNotFoundError, ObjectStore, PutOptions } from './object-store';
+import {
+  assertValidKey,
+  assertValidRange,
+  ListedObject,
+  ObjectInfo,
+  ObjectNotFoundError,
+  ObjectStore,
+  PutOptions,
+} from './object-store';
 
 /** S3's largest single PUT. */
 const SINGLE_PUT_MAX = 5 * 1024 ** 3;
@@ -78,6 +86,27 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async getRange(key: string, start: number, endExclusive: number): Promise<Readable> {
+    assertValidKey(key);
+    assertValidRange(start, endExclusive);
+    // HTTP cannot ask for zero bytes; a HEAD still says whether the object exists.
+    if (endExclusive === start) {
+      if (!(await this.head(key))) throw new ObjectNotFoundError(key);
+      return Readable.from([]);
+    }
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.settings.bucket, Key: key, Range: `bytes=${start}-${endExclusive - 1}` }),
+      );
+      return out.Body as Readable;
+    } catch (error) {
+      if (error instanceof NoSuchKey || isNotFound(error)) throw new ObjectNotFoundError(key);
+      // 416: the range starts at or past the end of the object.
+      if (httpStatus(error) === 416) return Readable.from([]);
+      throw error;
+    }
+  }
+
   async head(key: string): Promise<ObjectInfo | undefined> {
     assertValidKey(key);
     try {
@@ -128,6 +157,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 }
 
+function httpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
 function isNotFound(error: unknown): boolean {
-  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
+  return httpStatus(error) === 404;
 }
