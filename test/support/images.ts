@@ -31,3 +31,18 @@ export async function photoJpeg(seed: number): Promise<Buffer> {
     .withMetadata({ exif: { IFD0: { Artist: 'Patient Jane Doe' } } })
     .toBuffer();
 }
+
+/** A small distinct grey PNG per seed (archives of hundreds of them stay quick to build and ingest). */
+export async function smallPng(seed: number, width = 64, height = 32): Promise<Buffer> {
+  const data = Buffer.alloc(width * height);
+  let x = (seed + 1) * 2654435761;
+  for (let i = 0; i < data.length; i++) {
+    x = (x ^ (x << 13)) >>> 0;
+    x = (x ^ (x >>> 17)) >>> 0;
+    x = (x ^ (x << 5)) >>> 0;
+    data[i] = x & 255;
+  }
+  return sharp(data, { raw: { width, height, channels: 1 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+}

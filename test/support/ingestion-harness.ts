@@ -48,6 +48,8 @@ export async function startIngestion(
     PORT: '0',
     DATABASE_URL: t.DATABASE_URL,
     REDIS_URL: t.REDIS_URL,
+    // Each harness its own queues: an import job is taken only by the service that accepted it.
+    QUEUE_PREFIX: uniqueName('q'),
     STORAGE_DRIVER: 's3',
     S3_ENDPOINT: t.S3_ENDPOINT,
     S3_BUCKET: bucket,

@@ -2,12 +2,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '@dg/devstack';
 
+export interface ServiceProcess {
+  child: ChildProcess;
+  url: string;
+  kill9(): Promise<void>;
+}
+
 /** The inference worker as its own OS process (its real main.ts), so a spec can kill -9 it. */
-export async function workerProcess(
+export function workerProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  return serviceProcess('inference-worker', env);
+}
+
+/** A service as its own OS process (its real main.ts), ready when it says so on /health/ready. */
+export async function serviceProcess(
+  app: 'inference-worker' | 'ingestion',
   env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; kill9(): Promise<void> }> {
+): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/inference-worker/src/main.ts'], {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
     cwd: join(__dirname, '..', '..'),
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -17,13 +29,13 @@ export async function workerProcess(
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`worker exited at start: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`${app} exited at start: ${stderr}`);
     const ok = await fetch(`${url}/health/ready`).then(
       (r) => r.status === 200,
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`worker not ready: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`${app} not ready: ${stderr}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {

@@ -10,6 +10,7 @@ import { AssessmentRepository } from './assessments/assessment.repository';
 import { AssessmentsController } from './assessments/assessments.controller';
 import { RequestAssessmentService } from './assessments/request-assessment.service';
 import { ResultRepository } from './assessments/result.repository';
+import { IntakeProcessor } from './assessments/intake.processor';
 import { ResultsProcessor } from './assessments/results.processor';
 import { AuditController } from './audit/audit.controller';
 import { AuditInterceptor } from './audit/audit.interceptor';
@@ -105,6 +106,7 @@ export class CaseApiModule {
         AddFindingService,
         WebhookDispatcher,
         ResultsProcessor,
+        IntakeProcessor,
       ],
     };
   }

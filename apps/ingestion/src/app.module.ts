@@ -11,6 +11,15 @@ import { ImageBytesService } from './images/image-bytes.service';
 import { ImageRepository } from './images/image.repository';
 import { ImagesController } from './images/images.controller';
 import { IngestImageService } from './images/ingest-image.service';
+import { CreateImportService } from './imports/create-import.service';
+import { ImportAnalysisRepository } from './imports/import-analysis.repository';
+import { ImportCasesRepository } from './imports/import-cases.repository';
+import { ImportRunner } from './imports/import-runner.service';
+import { ImportStatusService } from './imports/import-status.service';
+import { ImportSummaryService } from './imports/import-summary.service';
+import { ImportProcessor } from './imports/import.processor';
+import { ImportRepository } from './imports/import.repository';
+import { ImportsController } from './imports/imports.controller';
 import { InfrastructureModule, type InfrastructureOverrides } from './infrastructure/infrastructure.module';
 import { OBJECT_STORE, PRISMA } from './infrastructure/tokens';
 import { ObjectReferencesRepository } from './sweeper/object-references.repository';
@@ -38,7 +47,7 @@ export class IngestionModule {
           },
         }),
       ],
-      controllers: [ImagesController, UploadsController],
+      controllers: [ImagesController, UploadsController, ImportsController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         ImageRepository,
@@ -50,6 +59,14 @@ export class IngestionModule {
         DirectUploadService,
         ObjectReferencesRepository,
         OrphanSweeperService,
+        ImportRepository,
+        ImportCasesRepository,
+        ImportAnalysisRepository,
+        ImportSummaryService,
+        CreateImportService,
+        ImportStatusService,
+        ImportRunner,
+        ImportProcessor,
       ],
     };
   }

@@ -59,6 +59,52 @@ function requireQueueAndStorage<T extends z.infer<typeof QueueEnvSchema> & z.inf
     ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required when STORAGE_DRIVER=s3' });
 }
 
+const GiB = 1024 * 1024 * 1024;
+
+/** Archive imports (ingestion): limits on what an archive may hold, and how imports run. */
+export const ImportEnvSchema = z.object({
+  /** Largest archive accepted through `POST /v1/imports` (it is streamed to storage, never held). */
+  IMPORT_MAX_ARCHIVE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * GiB),
+  /** Largest single entry once inflated; bigger entries are refused (entry-too-large). */
+  IMPORT_MAX_ENTRY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
+  /** Inflated/compressed size above which a zip entry is a bomb (compression-ratio). */
+  IMPORT_MAX_COMPRESSION_RATIO: z.coerce.number().positive().default(200),
+  IMPORT_MAX_ENTRIES: z.coerce.number().int().positive().default(500_000),
+  /** All entries together, inflated. */
+  IMPORT_MAX_TOTAL_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * GiB),
+  /** Items ingested at once per import (each decode still waits for NORMALIZE_CONCURRENCY). */
+  IMPORT_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  /** Imports run at once per ingestion process. */
+  IMPORT_JOBS_CONCURRENCY: z.coerce.number().int().positive().default(1),
+  /**
+   * Buckets an `s3://` import source may name (comma-separated). The platform's own bucket is
+   * never one: other tenants' objects live there.
+   */
+  IMPORT_S3_BUCKETS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
+  /** How soon an import whose process died is taken over by another (BullMQ lock duration). */
+  IMPORT_LOCK_MS: z.coerce.number().int().positive().default(30_000),
+});
+
 export const CaseApiEnvSchema = BaseEnvSchema.extend({
   PORT: port.default(3000),
   ...DatabaseEnvSchema.shape,
@@ -125,6 +171,7 @@ export const IngestionEnvSchema = BaseEnvSchema.extend({
     .int()
     .min(0)
     .default(60 * 60_000),
+  ...ImportEnvSchema.shape,
 }).superRefine(requireQueueAndStorage);
 export type IngestionConfig = z.infer<typeof IngestionEnvSchema>;
 

@@ -14,3 +14,4 @@ export * from './follow-ups';
 export * from './webhooks';
 export * from './audit';
 export * from './problem';
+export * from './imports';

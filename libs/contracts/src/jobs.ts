@@ -85,6 +85,23 @@ export const DeadAssessmentJobSchema = z.object({
 });
 export type DeadAssessmentJob = z.infer<typeof DeadAssessmentJobSchema>;
 
+/** Runs (or resumes) one archive import; ingestion consumes it. */
+export const RunImportJobSchema = z.object({ importId: IdSchema, tenantId: TenantIdSchema });
+export type RunImportJob = z.infer<typeof RunImportJobSchema>;
+
+/**
+ * An image an import stored: case-api requests its analysis on the batch lane (ingestion owns no
+ * assessments). `tasks` empty: the default task set of the image's modality.
+ */
+export const ImageIngestedSchema = z.object({
+  tenantId: TenantIdSchema,
+  imageId: IdSchema,
+  caseId: IdSchema,
+  importId: IdSchema,
+  tasks: z.array(TaskNameSchema).default([]),
+});
+export type ImageIngested = z.infer<typeof ImageIngestedSchema>;
+
 /**
  * The job catalogue: every queue, its job names and each job's payload schema, in one place.
  * Producers and consumers are typed from it, and a consumer refuses to boot without a handler for
@@ -100,6 +117,13 @@ export const JOB_CATALOGUE = {
   /** Jobs that used up their attempts, kept for an operator to inspect, retry or discard. */
   'inference-dead': {
     'assessment.dead': DeadAssessmentJobSchema,
+  },
+  imports: {
+    'import.run': RunImportJobSchema,
+  },
+  /** Images stored by an import, for case-api to analyze at batch priority. */
+  intake: {
+    'image.ingested': ImageIngestedSchema,
   },
   results: {
     'assessment.started': AssessmentStartedSchema,

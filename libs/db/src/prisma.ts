@@ -2,7 +2,16 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
 
 export { PrismaClient, Prisma } from './generated/prisma/client';
-export type { Assessment, Case, Clinic, Image, Organization, Patient } from './generated/prisma/client';
+export type {
+  ArchiveImport,
+  Assessment,
+  Case,
+  Clinic,
+  Image,
+  ImportItem,
+  Organization,
+  Patient,
+} from './generated/prisma/client';
 export { AssessmentStatus, CaseStatus, Modality } from './generated/prisma/enums';
 
 /**

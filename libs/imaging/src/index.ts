@@ -8,3 +8,4 @@ export * from './dicom/transfer-syntax';
 export * from './dicom/voi-lut';
 export * from './steps/grayscale';
 export * from './read-head';
+export * from './dicom/dicom-identity';

@@ -68,6 +68,15 @@ export class AssessmentRepository {
     return row ? { ...row, modality: row.modality.replace('_', '-') as Modality } : undefined;
   }
 
+  /** The tasks an image already has batch-lane assessments for (a redelivered intake job skips them). */
+  async batchTasksOf(tenant: TenantId, imageId: string): Promise<Set<string>> {
+    const rows = await this.prisma.assessment.findMany({
+      where: { organizationId: tenant, imageId, lane: 'batch' },
+      select: { task: true },
+    });
+    return new Set(rows.map((r) => r.task));
+  }
+
   /** queued -> running; a late or repeated "started" never moves a finished assessment back. */
   async markRunning(tenant: TenantId, id: string, startedAt: Date): Promise<void> {
     await this.prisma.assessment.updateMany({

@@ -3,8 +3,19 @@ import type { IngestionConfig } from '@dg/config';
 import { createPrismaClient, PrismaApiKeyVerifier, type PrismaClient } from '@dg/db';
 import { API_KEY_VERIFIER } from '@dg/http';
 import { SharpImageCodec } from '@dg/imaging';
+import { JobProducer, queueConnection } from '@dg/queue';
 import { createObjectStore, type ObjectStore } from '@dg/storage';
-import { CONFIG, IMAGE_CODEC, OBJECT_STORE, PRISMA } from './tokens';
+import { SourceStores } from '../imports/import-source';
+import {
+  CONFIG,
+  IMAGE_CODEC,
+  IMPORTS_PRODUCER,
+  INTAKE_PRODUCER,
+  OBJECT_STORE,
+  PRISMA,
+  QUEUE_CONNECTION,
+  SOURCE_STORES,
+} from './tokens';
 
 /** Adapters a caller may supply instead of the configured ones (tests inject failing stores). */
 export interface InfrastructureOverrides {
@@ -14,9 +25,14 @@ export interface InfrastructureOverrides {
 @Global()
 @Module({})
 export class InfrastructureModule implements OnApplicationShutdown {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(IMPORTS_PRODUCER) private readonly importJobs: JobProducer<'imports'>,
+    @Inject(INTAKE_PRODUCER) private readonly intake: JobProducer<'intake'>,
+  ) {}
 
   static forRoot(config: IngestionConfig, overrides: InfrastructureOverrides = {}) {
+    const conn = queueConnection(config);
     return {
       module: InfrastructureModule,
       providers: [
@@ -30,6 +46,34 @@ export class InfrastructureModule implements OnApplicationShutdown {
         },
         { provide: OBJECT_STORE, useFactory: () => overrides.objectStore ?? createObjectStore(config) },
         {
+          provide: SOURCE_STORES,
+          inject: [OBJECT_STORE],
+          useFactory: (store: ObjectStore) => new SourceStores(store, config),
+        },
+        { provide: QUEUE_CONNECTION, useValue: conn },
+        {
+          provide: IMPORTS_PRODUCER,
+          // A run that fails (storage or database down) is retried; it resumes where it stopped.
+          useFactory: () =>
+            new JobProducer('imports', conn, {
+              attempts: 6,
+              backoff: { type: 'exponential', delay: 5000 },
+              removeOnComplete: { age: 7 * 86_400 },
+              removeOnFail: { age: 30 * 86_400 },
+            }),
+        },
+        {
+          provide: INTAKE_PRODUCER,
+          // Analysis requests must survive a case-api outage: many attempts, growing backoff.
+          useFactory: () =>
+            new JobProducer('intake', conn, {
+              attempts: 12,
+              backoff: { type: 'exponential', delay: 1000 },
+              removeOnComplete: { age: 86_400, count: 100_000 },
+              removeOnFail: false,
+            }),
+        },
+        {
           provide: IMAGE_CODEC,
           useFactory: () =>
             new SharpImageCodec({
@@ -39,11 +83,22 @@ export class InfrastructureModule implements OnApplicationShutdown {
             }),
         },
       ],
-      exports: [CONFIG, PRISMA, API_KEY_VERIFIER, OBJECT_STORE, IMAGE_CODEC],
+      exports: [
+        CONFIG,
+        PRISMA,
+        API_KEY_VERIFIER,
+        OBJECT_STORE,
+        IMAGE_CODEC,
+        SOURCE_STORES,
+        QUEUE_CONNECTION,
+        IMPORTS_PRODUCER,
+        INTAKE_PRODUCER,
+      ],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.importJobs.close(), this.intake.close()]);
     await this.prisma.$disconnect();
   }
 }

@@ -18,6 +18,7 @@ export interface DicomFixture {
   rescaleIntercept?: number;
   patientId?: string;
   patientName?: string;
+  studyInstanceUid?: string;
   /** Pixel value at x, y (frame f); defaults to a diagonal ramp. */
   pixel?: (x: number, y: number, f: number) => number;
   /** Omit the PixelData element entirely. */
@@ -44,6 +45,7 @@ export async function buildDicom(f: DicomFixture, transferSyntaxUid = EXPLICIT_V
     PatientName: f.patientName ?? 'Doe^Jane',
     PatientID: f.patientId ?? 'PMS-0001',
     PatientBirthDate: '19800101',
+    StudyInstanceUID: f.studyInstanceUid ?? '1.2.826.0.1.3680043.8.498.10',
     Rows: f.rows,
     Columns: f.columns,
     BitsAllocated: bits,

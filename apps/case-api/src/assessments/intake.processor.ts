@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { defaultTasks, taskInputProblem, type ImageIngested } from '@dg/contracts';
+import { JobConsumer, type QueueConnection } from '@dg/queue';
+import { QUEUE_CONNECTION } from '../infrastructure/tokens';
+import { AssessmentRepository } from './assessment.repository';
+import { RequestAssessmentService } from './request-assessment.service';
+
+/**
+ * Images an archive import stored: each gets its tasks (or its modality's defaults) on the batch
+ * lane, through the same outbox as an API request. Idempotent: a redelivered job skips the tasks
+ * the image already has batch assessments for, so an import never analyzes an image twice.
+ */
+@Injectable()
+export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(IntakeProcessor.name);
+  private consumer?: JobConsumer<'intake'>;
+
+  constructor(
+    @Inject(QUEUE_CONNECTION) private readonly conn: QueueConnection,
+    private readonly assessments: AssessmentRepository,
+    private readonly requests: RequestAssessmentService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.consumer = new JobConsumer(
+      'intake',
+      this.conn,
+      { 'image.ingested': (p) => this.analyze(p) },
+      {
+        concurrency: 4,
+        onFailed: (job, err) => this.logger.warn({ jobId: job?.id, err: err.message }, 'intake not processed yet'),
+        onError: (err) => this.logger.warn({ err: err.message }, 'intake queue connection error'),
+      },
+    );
+    this.consumer.start();
+  }
+
+  private async analyze(p: ImageIngested): Promise<void> {
+    const image = await this.assessments.findImage(p.tenantId, p.imageId);
+    if (!image) return; // gone (tenant deleted it): nothing to analyze
+    const wanted = p.tasks.length ? p.tasks : defaultTasks({ modality: image.modality });
+    // An explicit task that does not fit this image is skipped, not failed: the rest of the
+    // archive's images may fit it.
+    const fitting = wanted.filter((task) => !taskInputProblem(task, { modality: image.modality }));
+    const done = await this.assessments.batchTasksOf(p.tenantId, p.imageId);
+    for (const task of fitting.filter((t) => !done.has(t))) {
+      await this.requests.request({ tenant: p.tenantId, clinicId: null }, image.caseId, {
+        task,
+        imageId: image.id,
+        lane: 'batch',
+        urgency: 'routine',
+      });
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.close();
+  }
+}

@@ -1,0 +1,116 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CreateImportSchema, IdSchema, type ImportView, type TenantId } from '@dg/contracts';
+import { isUniqueViolation } from '@dg/db';
+import { RequireScope, Tenant, ZodPipe } from '@dg/http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { CreateImportService } from './create-import.service';
+import { ImportAnalysisRepository } from './import-analysis.repository';
+import { csvReport, jsonReport } from './import-report';
+import { ImportStatusService } from './import-status.service';
+import { ImportRepository } from './import.repository';
+
+const ReportQuerySchema = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
+const importId = new ZodPipe(IdSchema, 'import id');
+
+@Controller('v1/imports')
+export class ImportsController {
+  constructor(
+    private readonly creator: CreateImportService,
+    private readonly status: ImportStatusService,
+    private readonly imports: ImportRepository,
+    private readonly analysis: ImportAnalysisRepository,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  /**
+   * Starts an import; 202 with its id and state. multipart/form-data: the `archive` file (zip, tar,
+   * tar.gz), optional `manifest` file (CSV or JSON) and fields `clinic`, `caseId`, `modality`,
+   * `tasks` (comma-separated), `dryRun`. JSON: `{ source: "s3://bucket/key-or-prefix/", ... }`.
+   * A retried request with the same Idempotency-Key gets the same import back (200).
+   */
+  @Post()
+  @RequireScope('write')
+  async create(
+    @Tenant() tenant: TenantId,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ImportView> {
+    const key = this.idempotency.parseKey(req.headers['idempotency-key']);
+    const earlier = key ? await this.imports.findByIdempotencyKey(tenant, key) : undefined;
+    if (earlier) return this.replay(reply, tenant, earlier.id);
+    try {
+      const row = req.isMultipart()
+        ? await this.creator.fromUpload(tenant, req, key)
+        : await this.creator.fromS3(tenant, new ZodPipe(CreateImportSchema, 'import').transform(req.body), key);
+      reply.status(HttpStatus.ACCEPTED);
+      return await this.status.view(tenant, row);
+    } catch (error) {
+      // The same key twice at once: the first one's import is the answer.
+      if (key && isUniqueViolation(error)) {
+        const winner = await this.imports.findByIdempotencyKey(tenant, key);
+        if (winner) return this.replay(reply, tenant, winner.id);
+      }
+      throw error;
+    }
+  }
+
+  @Get()
+  @RequireScope('read')
+  list(@Tenant() tenant: TenantId): Promise<ImportView[]> {
+    return this.status.list(tenant);
+  }
+
+  /** Counts by state, the analysis of what was imported, rate and ETA; a dry run's summary. */
+  @Get(':id')
+  @RequireScope('read')
+  get(@Tenant() tenant: TenantId, @Param('id', importId) id: string): Promise<ImportView> {
+    return this.status.view(tenant, id);
+  }
+
+  /** Every item: file, state, image id, duplicate-of, case, assessment ids, error. `?format=csv` for CSV. */
+  @Get(':id/report')
+  @RequireScope('read')
+  async report(
+    @Tenant() tenant: TenantId,
+    @Param('id', importId) id: string,
+    @Query(new ZodPipe(ReportQuerySchema, 'report query')) query: z.infer<typeof ReportQuerySchema>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.status.find(tenant, id);
+    if (query.format === 'csv') {
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="import-${id}.csv"`);
+      return reply.send(csvReport(this.imports, this.analysis, tenant, id));
+    }
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return reply.send(jsonReport(this.imports, this.analysis, tenant, id));
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @RequireScope('write')
+  pause(@Tenant() tenant: TenantId, @Param('id', importId) id: string): Promise<ImportView> {
+    return this.status.pause(tenant, id);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(202)
+  @RequireScope('write')
+  resume(@Tenant() tenant: TenantId, @Param('id', importId) id: string): Promise<ImportView> {
+    return this.status.resume(tenant, id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireScope('write')
+  cancel(@Tenant() tenant: TenantId, @Param('id', importId) id: string): Promise<ImportView> {
+    return this.status.cancel(tenant, id);
+  }
+
+  private async replay(reply: FastifyReply, tenant: TenantId, id: string): Promise<ImportView> {
+    reply.status(HttpStatus.OK).header('idempotent-replayed', 'true');
+    return this.status.view(tenant, id);
+  }
+}
