@@ -85,12 +85,18 @@ export class ImportRunner {
     }
   }
 
-  /** The scan. False when it stopped for a pause or a cancel. */
+  /**
+   * The scan. A dry run reads and hashes every entry (duplicates and sizes are what it is for); a
+   * real run only lists the entries and their refusals (a zip from its index alone), hashing each
+   * entry once, when it is ingested. False when it stopped for a pause or a cancel.
+   */
   private async scan(tenant: TenantId, imp: ImportRow, at: SourceLocation, control: ImportControl): Promise<boolean> {
     const manifest = await this.manifest(imp);
     let batch: ScannedItem[] = [];
+    let total = 0;
     for await (const entry of sourceEntries(at, imp.format, archiveLimits(this.config))) {
-      batch.push(await this.scanEntry(entry, manifest));
+      batch.push(await this.scanEntry(entry, imp.dryRun, manifest));
+      total++;
       if (batch.length >= 500) {
         await this.imports.insertItems(tenant, imp.id, batch);
         batch = [];
@@ -98,18 +104,25 @@ export class ImportRunner {
       }
     }
     await this.imports.insertItems(tenant, imp.id, batch);
+    if (!imp.dryRun) {
+      await this.imports.transition(tenant, imp.id, ['scanning'], 'running', { totalItems: total });
+      return true;
+    }
     await this.imports.markDuplicatesInArchive(imp.id);
     const summary = await this.summaries.summarize(tenant, imp);
-    const done = { summary, totalItems: summary.files };
-    if (imp.dryRun) {
-      await this.imports.transition(tenant, imp.id, ['scanning'], 'scanned', { ...done, finishedAt: new Date() });
-    } else {
-      await this.imports.transition(tenant, imp.id, ['scanning'], 'running', done);
-    }
+    await this.imports.transition(tenant, imp.id, ['scanning'], 'scanned', {
+      summary,
+      totalItems: total,
+      finishedAt: new Date(),
+    });
     return true;
   }
 
-  private async scanEntry(entry: ArchiveEntry, manifest?: Map<string, ManifestRow>): Promise<ScannedItem> {
+  private async scanEntry(
+    entry: ArchiveEntry,
+    hash: boolean,
+    manifest?: Map<string, ManifestRow>,
+  ): Promise<ScannedItem> {
     const row = entry.path ? manifest?.get(entry.path) : undefined;
     const item: ScannedItem = {
       index: entry.index,
@@ -124,6 +137,10 @@ export class ImportRunner {
       acquisitionDate: row?.acquisitionDate ?? null,
     };
     if (entry.refused) return { ...item, state: 'refused', code: entry.refused.code, error: entry.refused.reason };
+    if (!hash) {
+      await entry.skip();
+      return item;
+    }
     try {
       const { sha256, size } = await hashStream(entry.open!());
       return { ...item, sha256, sizeBytes: size };
@@ -146,6 +163,10 @@ export class ImportRunner {
     control: ImportControl,
   ): Promise<boolean> {
     const pending = await this.imports.pendingItems(imp.id);
+    const firsts = new Map<string, { index: number; imageId: Promise<string | null> }>();
+    for (const [sha, done] of await this.imports.ingestedBySha(imp.id)) {
+      firsts.set(sha, { index: done.index, imageId: Promise.resolve(done.imageId) });
+    }
     const inflight = new Set<Promise<void>>();
     let failure: unknown;
     let stopped = false;
@@ -164,7 +185,10 @@ export class ImportRunner {
         }
         let file: SpooledFile;
         try {
-          file = await spoolToFile(entry.open(), tmp, this.config.IMPORT_MAX_ENTRY_BYTES);
+          // The pipeline takes the stream's first error; a guard may emit another as it is torn
+          // down, which must not reach the process as an unhandled 'error' event.
+          const bytes = entry.open().on('error', () => undefined);
+          file = await spoolToFile(bytes, tmp, this.config.IMPORT_MAX_ENTRY_BYTES);
         } catch (error) {
           await entry.skip();
           if (!(error instanceof EntryRefusedError)) throw error;
@@ -177,7 +201,30 @@ export class ImportRunner {
           continue;
         }
         while (inflight.size >= this.config.IMPORT_CONCURRENCY) await Promise.race(inflight);
-        const work: Promise<void> = this.ingestItem(tenant, imp, item, file)
+        // The first entry with these bytes is ingested; later ones are its duplicates (whether it
+        // was ingested by this run, in flight now, or by a run before a crash).
+        const first = firsts.get(file.sha256);
+        const task = first
+          ? first.imageId.then((imageId) =>
+              this.imports.finishItem(imp.id, item.index, {
+                state: 'duplicate',
+                sha256: file.sha256,
+                sizeBytes: BigInt(file.size),
+                duplicateOfIndex: first.index,
+                duplicateOf: imageId,
+              }),
+            )
+          : this.ingestItem(tenant, imp, item, file);
+        if (!first)
+          firsts.set(file.sha256, {
+            index: item.index,
+            imageId: task.then(
+              (id) => id ?? null,
+              () => null,
+            ),
+          });
+        const work: Promise<void> = task
+          .then(() => undefined)
           .catch((error: unknown) => void (failure ??= error))
           .finally(() => {
             inflight.delete(work);
@@ -193,14 +240,14 @@ export class ImportRunner {
     return !stopped;
   }
 
-  private async ingestItem(tenant: TenantId, imp: ImportRow, item: ItemRow, file: SpooledFile): Promise<void> {
-    if (item.sha256 && file.sha256 !== item.sha256) {
-      return this.imports.finishItem(imp.id, item.index, {
-        state: 'failed',
-        code: 'changed_since_scan',
-        error: 'the entry does not have the bytes it had when the archive was scanned',
-      });
-    }
+  /** Ingests one item; the image id it got, or undefined when it failed. */
+  private async ingestItem(
+    tenant: TenantId,
+    imp: ImportRow,
+    item: ItemRow,
+    file: SpooledFile,
+  ): Promise<string | undefined> {
+    const bytes = { sha256: file.sha256, sizeBytes: BigInt(file.size) };
     try {
       const caseId = await this.caseOf(tenant, imp, item, file);
       const r = await this.ingest.ingest(tenant, { caseId, modality: (imp.modality as Modality) ?? undefined }, file);
@@ -208,11 +255,13 @@ export class ImportRunner {
       // (this very item, stored before a crash: in-archive duplicates were set aside by the scan).
       const ours = r.status === 201 || new Date(r.image.createdAt) >= imp.startedAt!;
       if (!ours) {
-        return this.imports.finishItem(imp.id, item.index, {
+        await this.imports.finishItem(imp.id, item.index, {
+          ...bytes,
           state: 'duplicate',
           duplicateOf: r.image.id,
           caseId: r.image.caseId,
         });
+        return r.image.id;
       }
       await this.intake.add(
         'image.ingested',
@@ -220,15 +269,23 @@ export class ImportRunner {
         { jobId: `${imp.id}.${r.image.id}` },
       );
       await this.imports.finishItem(imp.id, item.index, {
+        ...bytes,
         state: 'imported',
         imageId: r.image.id,
         caseId: r.image.caseId,
       });
+      return r.image.id;
     } catch (error) {
       // What an upload would answer with a 4xx is this item's failure; anything else (storage or
       // database down) stops the run, to be retried and resumed.
       if (!(error instanceof ApiError) || error.getStatus() >= 500) throw error;
-      await this.imports.finishItem(imp.id, item.index, { state: 'failed', code: error.code, error: error.message });
+      await this.imports.finishItem(imp.id, item.index, {
+        ...bytes,
+        state: 'failed',
+        code: error.code,
+        error: error.message,
+      });
+      return undefined;
     }
   }
 

@@ -38,6 +38,9 @@ export interface ScannedItem {
 
 export interface ItemOutcome {
   state: ItemState;
+  sha256?: string;
+  sizeBytes?: bigint;
+  duplicateOfIndex?: number;
   imageId?: string | null;
   duplicateOf?: string | null;
   caseId?: string | null;
@@ -145,6 +148,18 @@ export class ImportRepository {
       FROM "ImportItem" p
       WHERE d."importId" = ${importId}::uuid AND p."importId" = ${importId}::uuid
         AND d.state = 'duplicate' AND d."duplicateOfIndex" = p.index AND d."duplicateOf" IS NULL`;
+  }
+
+  /** The items earlier runs ingested (an image or a final failure), by their bytes' hash. */
+  async ingestedBySha(importId: string): Promise<Map<string, { index: number; imageId: string | null }>> {
+    const rows = await this.prisma.importItem.findMany({
+      where: { importId, sha256: { not: null }, state: { in: ['imported', 'failed'] }, duplicateOfIndex: null },
+      select: { sha256: true, index: true, imageId: true },
+      orderBy: { index: 'asc' },
+    });
+    const out = new Map<string, { index: number; imageId: string | null }>();
+    for (const r of rows) if (!out.has(r.sha256!)) out.set(r.sha256!, { index: r.index, imageId: r.imageId });
+    return out;
   }
 
   async pendingItems(importId: string): Promise<Map<number, ItemRow>> {
