@@ -149,16 +149,17 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
       { name: '2-again.png', data: p2 },
       { name: 'known.png', data: known },
       { name: 'inner.zip', data: await buildZip([{ name: 'x.png', data: p1 }]) },
+      { name: 'readme.txt', data: Buffer.from('scanned 2019, clinic north') },
     ]);
     const r = await uploadArchive(h.url, a.slug, zip, { dryRun: 'true', tasks: 'radiographic-report' });
     const done = await waitForImport(h.url, a.slug, r.body.id, ['scanned']);
     expect(done.summary).toMatchObject({
-      files: 5,
-      refused: 1,
+      files: 6,
+      refused: 2,
       duplicatesInArchive: 1,
       duplicatesOfExisting: 1,
       toAnalyze: 2,
-      refusedByCode: { 'nested-archive': 1 },
+      refusedByCode: { 'nested-archive': 1, unsupported_image_type: 1 },
     });
     expect(done.summary!.bytes).toBeGreaterThan(p1.length + 2 * p2.length);
     expect(done.summary!.gpuEstimate.tasksPerImage).toBe(1);

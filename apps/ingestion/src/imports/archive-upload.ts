@@ -1,4 +1,4 @@
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { HttpStatus } from '@nestjs/common';
 import { detectArchiveFormat, type ArchiveFormat } from '@dg/archive';
 import { ApiError } from '@dg/http';
@@ -26,6 +26,8 @@ export async function readArchiveUpload(
   store: ObjectStore,
   archiveKey: string,
   maxBytes: number,
+  /** Checks the fields sent so far before the archive is read: bad options fail before a 2 GB upload. */
+  beforeArchive: (fields: Record<string, string>) => Promise<void> = async () => undefined,
 ): Promise<ArchiveUpload> {
   if (!req.isMultipart()) {
     throw new ApiError(
@@ -45,8 +47,17 @@ export async function readArchiveUpload(
         if (buf.length > MAX_MANIFEST_BYTES) throw new TooLargeError(`manifest over ${MAX_MANIFEST_BYTES} bytes`);
         out.manifest = { text: buf.toString('utf8'), fileName: part.filename };
       } else if (part.fieldname === 'archive' && !out.archive) {
+        try {
+          await beforeArchive(out.fields);
+        } catch (error) {
+          part.file.resume();
+          throw error;
+        }
         const check = sniff(maxBytes);
-        await store.put(archiveKey, (part.file as Readable).pipe(check.stream));
+        // pipeline, not pipe: a client that goes away mid-archive fails the put (and aborts the
+        // multipart upload) instead of leaving it waiting for bytes that never come.
+        pipeline(part.file as Readable, check.stream, () => undefined);
+        await store.put(archiveKey, check.stream);
         if (!check.format()) throw new NotAnArchiveError('empty');
         out.archive = { format: check.format()!, bytes: check.bytes(), fileName: part.filename };
       } else {

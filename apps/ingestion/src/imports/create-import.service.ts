@@ -46,7 +46,9 @@ export class CreateImportService {
   async fromUpload(tenant: TenantId, req: FastifyRequest, idempotencyKey?: string): Promise<ImportRow> {
     const id = randomUUID();
     const key = importKeys.archive(tenant, id);
-    const upload = await readArchiveUpload(req, this.platform, key, this.config.IMPORT_MAX_ARCHIVE_BYTES);
+    const upload = await readArchiveUpload(req, this.platform, key, this.config.IMPORT_MAX_ARCHIVE_BYTES, (fields) =>
+      this.checkOptions(tenant, new ZodPipe(ImportFormFieldsSchema, 'import fields').transform(fields)),
+    );
     try {
       if (!upload.archive)
         throw new ApiError(HttpStatus.BAD_REQUEST, 'archive_required', 'the "archive" part is missing');
@@ -112,6 +114,11 @@ export class CreateImportService {
       sourceName: body.source,
       ...source,
     });
+  }
+
+  private async checkOptions(tenant: TenantId, options: ImportOptions): Promise<void> {
+    if (options.caseId && !(await this.cases.caseExists(tenant, options.caseId)))
+      throw notFound('case', options.caseId);
   }
 
   private async create(

@@ -15,7 +15,7 @@ import {
 import type { IngestionConfig } from '@dg/config';
 import type { Modality, TenantId } from '@dg/contracts';
 import { ApiError } from '@dg/http';
-import { readDicomIdentity, readHead } from '@dg/imaging';
+import { detectFormat, readDicomIdentity, readHead } from '@dg/imaging';
 import type { JobProducer } from '@dg/queue';
 import type { ObjectStore } from '@dg/storage';
 import { IngestImageService } from '../images/ingest-image.service';
@@ -142,7 +142,19 @@ export class ImportRunner {
       return item;
     }
     try {
-      const { sha256, size } = await hashStream(entry.open!());
+      const { sha256, size, head } = await hashStream(entry.open!());
+      // What the real run would refuse as not an image is not counted as something to analyze.
+      const format = detectFormat(head);
+      if (!format.supported || !(this.config.ALLOWED_FORMATS as string[]).includes(format.format)) {
+        return {
+          ...item,
+          sha256,
+          sizeBytes: size,
+          state: 'refused',
+          code: 'unsupported_image_type',
+          error: `unsupported image type: detected ${format.format}`,
+        };
+      }
       return { ...item, sha256, sizeBytes: size };
     } catch (error) {
       // One entry's data is broken (bad deflate, CRC): that entry is refused; if the archive itself
@@ -351,12 +363,15 @@ function refusalOf(error: unknown): { code: string; error: string } | undefined 
   return undefined;
 }
 
-async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
+/** SHA-256 and size of a stream, and its first 1 KB (enough to tell the format). */
+async function hashStream(stream: Readable): Promise<{ sha256: string; size: number; head: Buffer }> {
   const hash = createHash('sha256');
   let size = 0;
+  let head = Buffer.alloc(0);
   for await (const chunk of stream) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
+    if (head.length < 1024) head = Buffer.concat([head, chunk as Buffer]).subarray(0, 1024);
   }
-  return { sha256: hash.digest('hex'), size };
+  return { sha256: hash.digest('hex'), size, head };
 }
