@@ -276,6 +276,8 @@ describe('policies', () => {
       ['/v1/cases', 'dentalgemma-case-api'],
       ['/v1/assessments', 'dentalgemma-case-api'],
       ['/v1/images', 'dentalgemma-ingestion'],
+      ['/v1/uploads', 'dentalgemma-ingestion'],
+      ['/v1/imports', 'dentalgemma-ingestion'],
     ]);
     expect(() =>
       run(tools.helm, [
