@@ -13,15 +13,24 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** The ingestion service as its own process (main.ts), so its memory is measured alone. */
-export async function startService(env: Record<string, string>): Promise<RunningService> {
+/**
+ * The ingestion service as its own process, so its memory is measured alone: main.ts through
+ * swc-node, or with `built` the production build (`npm run build`: dist/, no TypeScript compiler in
+ * the process, as the container image runs it).
+ */
+export async function startService(
+  env: Record<string, string>,
+  opts: { built?: boolean } = {},
+): Promise<RunningService> {
   const port = await freePort();
   const root = join(__dirname, '../../../..');
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the service on exit, to see where time goes.
   const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
   const child = spawn(
     process.execPath,
-    [...prof, '-r', '@swc-node/register', join(root, 'apps/ingestion/src/main.ts')],
+    opts.built
+      ? [...prof, join(root, 'dist/apps/ingestion/src/main.js')]
+      : [...prof, '-r', '@swc-node/register', join(root, 'apps/ingestion/src/main.ts')],
     {
       cwd: root,
       // MALLOC_ARENA_MAX=2: glibc otherwise gives each libvips worker thread its own arena and RSS

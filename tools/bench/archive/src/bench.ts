@@ -1,0 +1,161 @@
+import 'reflect-metadata';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPrismaClient, ensureOrganization, issueApiKey, type PrismaClient } from '@dg/db';
+import { findRedisServer, startPostgres, startRedis, startS3 } from '@dg/devstack';
+import { migrateDeploy } from '../../../db/src/migrate-deploy';
+import { largeSet, throughputSet } from '../../ingest/src/fixtures';
+import { timedPool } from '../../ingest/src/pool';
+import { startService } from '../../ingest/src/service';
+import { postImport, streamedTarUpload, waitCompleted } from './tar-upload';
+
+const FILES = Number(process.env['BENCH_FILES'] ?? 48);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
+const BIG_GB = Number(process.env['BENCH_ARCHIVE_GB'] ?? 2);
+const BIG_ENTRY_BYTES = 10 * 1024 * 1024;
+const MB = 1024 * 1024;
+
+/**
+ * `npm run bench:archive`: the same files imported as one archive (streamed tar upload, scan,
+ * per-item ingestion) against uploaded one by one through `POST /v1/images` (`BENCH_CONCURRENCY`
+ * at a time, the same as the import's IMPORT_CONCURRENCY), each into its own tenant so neither
+ * deduplicates against the other; then the service's peak RSS while it imports a `BENCH_ARCHIVE_GB`
+ * archive of 10 MB images. Prints figures; asserts nothing.
+ */
+async function main(): Promise<void> {
+  if (!findRedisServer()) throw new Error('bench:archive needs redis-server (apt-get install -y redis-server)');
+  const root = await mkdtemp(join(tmpdir(), 'dg-bench-archive-'));
+  await chmod(root, 0o755);
+  const [pg, redis, s3] = await Promise.all([
+    startPostgres({ dataDir: join(root, 'pg'), persistent: false }),
+    startRedis({ dataDir: join(root, 'redis') }),
+    startS3({ dataDir: join(root, 's3'), bucket: 'bench' }),
+  ]);
+  try {
+    await migrateDeploy({ databaseUrl: pg.url, migrationsDir: join(__dirname, '../../../../prisma/migrations') });
+    const prisma = createPrismaClient(pg.url, 2);
+    const [single, archive, big] = [
+      await tenant(prisma, 'single'),
+      await tenant(prisma, 'archive'),
+      await tenant(prisma, 'big'),
+    ];
+    await prisma.$disconnect();
+    const env = {
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
+      STORAGE_DRIVER: 's3',
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: s3.bucket,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      S3_FORCE_PATH_STYLE: 'true',
+      UPLOAD_TMP_DIR: join(root, 'spool'),
+      IMPORT_CONCURRENCY: String(CONCURRENCY),
+    };
+    let service = await startService(env, { built: true });
+    try {
+      const files = await throughputSet(FILES);
+      const mb = files.reduce((n, f) => n + f.length, 0) / MB;
+      console.log(`${FILES} distinct JPEGs (${mb.toFixed(0)} MB), ${CONCURRENCY} at a time`);
+
+      const singleSeconds = await timedPool(files, CONCURRENCY, async (bytes) => {
+        const form = new FormData();
+        form.append('caseId', single.caseId);
+        form.append('file', new Blob([new Uint8Array(bytes)]), 'scan.jpg');
+        const res = await fetch(`${service.url}/v1/images`, {
+          method: 'POST',
+          body: form,
+          headers: { authorization: `Bearer ${single.key}` },
+        });
+        if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+      });
+      const singleRate = FILES / singleSeconds;
+
+      const started = process.hrtime.bigint();
+      const id = await postImport(
+        service.url,
+        archive.key,
+        streamedTarUpload(FILES, (i) => files[i]!, { caseId: archive.caseId }),
+      );
+      const accepted = process.hrtime.bigint();
+      const phases: string[] = [];
+      const since = (t: bigint) => `${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(2)} s`;
+      const done = await waitCompleted(service.url, archive.key, id, (s) => phases.push(`${s} at ${since(accepted)}`));
+      phases.push(`completed at ${since(accepted)}; upload took ${(Number(accepted - started) / 1e9).toFixed(2)} s`);
+      if (done.counts['imported'] !== FILES)
+        throw new Error(`imported ${done.counts['imported']} of ${FILES}: ${JSON.stringify(done)}`);
+      const archiveRate = FILES / (Number(process.hrtime.bigint() - started) / 1e9);
+      console.log(`single uploads          ${singleRate.toFixed(2).padStart(7)} images/s`);
+      console.log(`archive import          ${archiveRate.toFixed(2).padStart(7)} images/s (upload, scan, ingest)`);
+      console.log(`  after the 202: ${phases.join(', ')}`);
+
+      let rssLine = 'big archive skipped (BENCH_ARCHIVE_GB=0)';
+      if (BIG_GB > 0) {
+        const count = Math.ceil((BIG_GB * 1024 * MB) / BIG_ENTRY_BYTES);
+        const [base] = await largeSet(1, BIG_ENTRY_BYTES);
+        // A fresh process, so its memory is this import's alone (glibc keeps what the earlier
+        // phases' decodes took).
+        await service.stop();
+        service = await startService(env, { built: true });
+        const t0 = process.hrtime.bigint();
+        // Peak resident memory per phase, sampled: where the memory goes, not just how much.
+        let phase = 'upload';
+        const rssNow = async () =>
+          Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${service.child.pid}/status`, 'utf8'))?.[1] ?? 0) /
+          1024;
+        const peaks = new Map<string, number>([['idle before', await rssNow()]]);
+        const sampler = setInterval(() => {
+          void readFile(`/proc/${service.child.pid}/status`, 'utf8').then(
+            (st) => {
+              const rss = Number(/VmRSS:\s+(\d+) kB/.exec(st)?.[1] ?? 0) / 1024;
+              peaks.set(phase, Math.max(peaks.get(phase) ?? 0, rss));
+            },
+            () => undefined,
+          );
+        }, 100);
+        const bigId = await postImport(
+          service.url,
+          big.key,
+          streamedTarUpload(count, (i) => distinct(base!, i), { caseId: big.caseId }),
+        );
+        const bigDone = await waitCompleted(service.url, big.key, bigId, (st) => (phase = st));
+        clearInterval(sampler);
+        console.log(`  peak RSS by phase (MB): ${[...peaks].map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        const peak = (await service.peakRss()) / MB;
+        rssLine =
+          `${count} x 10 MB (${((count * base!.length) / 1024 / MB).toFixed(2)} GB) archive: ` +
+          `${bigDone.counts['imported']} imported in ${seconds.toFixed(0)} s, service peak RSS ${peak.toFixed(0)} MB (target < 300)`;
+      }
+      console.log(rssLine);
+      console.log(`archive: ${(archiveRate / singleRate).toFixed(2)} (target >= 1.0)`);
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    for (const s of [redis, s3, pg]) await s.stop().catch(() => undefined);
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function tenant(prisma: PrismaClient, slug: string) {
+  const { tenantId } = await ensureOrganization(prisma, slug, `Bench ${slug}`);
+  const patient = await prisma.patient.create({ data: { organizationId: tenantId, externalId: `${slug}-1` } });
+  const caseId = (await prisma.case.create({ data: { organizationId: tenantId, patientId: patient.id } })).id;
+  const { key } = await issueApiKey(prisma, tenantId, { name: 'bench', scopes: ['read', 'write'] });
+  return { caseId, key };
+}
+
+/** The same JPEG with a comment segment naming `i` after SOI: other bytes, same picture. */
+function distinct(jpeg: Buffer, i: number): Buffer {
+  const text = Buffer.from(`big archive entry ${i}`);
+  const com = Buffer.from([0xff, 0xfe, 0, 0]);
+  com.writeUInt16BE(text.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), com, text, jpeg.subarray(2)]);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
