@@ -20,7 +20,10 @@ export { AssessmentStatus, CaseStatus, Modality } from './generated/prisma/enums
  */
 export function createPrismaClient(databaseUrl: string, poolMax = 10): PrismaClient {
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolMax });
-  return new PrismaClient({ adapter });
+  // Prisma's defaults (2 s to get a connection for a transaction, 5 s to finish it) turn a busy
+  // moment (every pooled connection in use, a saturated CPU) into 500s; waiting longer is what a
+  // client would rather have.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 30_000 } });
 }
 
 /** Prisma's code for a unique-constraint violation: the row exists already (idempotent retries). */
