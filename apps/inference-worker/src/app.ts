@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InferenceWorkerModule, type WorkerOptions } from './app.module';
 
 export type { WorkerOptions } from './app.module';
-export type { EngineFactory } from './infrastructure/infrastructure.module';
+export { engineSettings, type EngineFactory } from './infrastructure/infrastructure.module';
 
 export function createInferenceWorker(
   config: WorkerConfig,

@@ -4,7 +4,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+export type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 
 /** Accepted by every command. */
 export const GLOBAL_OPTIONS = {

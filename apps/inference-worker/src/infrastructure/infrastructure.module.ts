@@ -5,6 +5,7 @@ import {
   OnnxDentalGemmaEngine,
   readManifest,
   resolveModelDir,
+  type EngineLoadOptions,
   type EngineObserver,
   type InferenceEngine,
 } from '@dg/inference';
@@ -12,6 +13,23 @@ import { JobProducer, queueConnection } from '@dg/queue';
 import { createObjectStore, S3ObjectStore } from '@dg/storage';
 import { ModelService } from '../model/model.service';
 import { CONFIG, ENGINE_FACTORY, IMAGE_CODEC, OBJECT_STORE, QUEUE_CONNECTION, RESULTS_PRODUCER } from './tokens';
+
+/** How the worker's configuration loads the engine (bench:pipeline's baseline loads it the same way). */
+export function engineSettings(config: WorkerConfig, dir: string): EngineLoadOptions {
+  return {
+    dir,
+    modelId: config.MODEL_ID,
+    variant: config.MODEL_VARIANT,
+    session: {
+      providers: config.EXECUTION_PROVIDERS,
+      intraOpThreads: config.INTRA_OP_THREADS,
+      graphOptimizationLevel: config.GRAPH_OPTIMIZATION_LEVEL,
+      enableCpuMemArena: config.ENABLE_CPU_MEM_ARENA,
+      deviceCache: config.DEVICE_KV_CACHE,
+    },
+    batching: { maxBatchSize: config.BATCH_MAX_SIZE, maxWaitMs: config.BATCH_MAX_WAIT_MS },
+  };
+}
 
 export type EngineFactory = (log: (msg: string) => void, observer: EngineObserver) => Promise<InferenceEngine>;
 
@@ -43,21 +61,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
           `${config.MODEL_DIR} is the tiny test model (manifest.json "tiny": true): refused in production`,
         );
       }
-      return OnnxDentalGemmaEngine.load({
-        dir,
-        modelId: config.MODEL_ID,
-        variant: config.MODEL_VARIANT,
-        session: {
-          providers: config.EXECUTION_PROVIDERS,
-          intraOpThreads: config.INTRA_OP_THREADS,
-          graphOptimizationLevel: config.GRAPH_OPTIMIZATION_LEVEL,
-          enableCpuMemArena: config.ENABLE_CPU_MEM_ARENA,
-          deviceCache: config.DEVICE_KV_CACHE,
-        },
-        batching: { maxBatchSize: config.BATCH_MAX_SIZE, maxWaitMs: config.BATCH_MAX_WAIT_MS },
-        observer,
-        log,
-      });
+      return OnnxDentalGemmaEngine.load({ ...engineSettings(config, dir), observer, log });
     };
     return {
       module: InfrastructureModule,

@@ -13,6 +13,7 @@ import { createObjectStore } from '@dg/storage';
 import { bareLoop } from './bare-loop';
 import { BenchClient, distinctImages, percentile, pool } from './client';
 import { NOOP_REPORT, NoopEngine } from './noop-engine';
+import { engineSettings } from '../../../../apps/inference-worker/src/app';
 import { startPlatform } from './platform';
 import { startStack, type BenchStack } from './stack';
 
@@ -148,7 +149,6 @@ async function overhead(prisma: PrismaClient, client: BenchClient, images: Buffe
   return out;
 }
 
-/** The tiny model with the worker's own settings (same config defaults, same batcher). */
 /** Where an assessment's time went: waiting for a worker, in the worker, waiting to be stored. */
 async function stages(prisma: PrismaClient, ids: string[]): Promise<void> {
   const rows = await prisma.assessment.findMany({ where: { id: { in: ids } }, include: { image: true } });
@@ -160,21 +160,9 @@ async function stages(prisma: PrismaClient, ids: string[]): Promise<void> {
   );
 }
 
-async function loadTiny(stack: BenchStack): Promise<InferenceEngine> {
-  const config = loadConfig(WorkerEnvSchema, stack.env);
-  return OnnxDentalGemmaEngine.load({
-    dir: stack.modelDir,
-    modelId: config.MODEL_ID,
-    variant: config.MODEL_VARIANT,
-    session: {
-      providers: config.EXECUTION_PROVIDERS,
-      intraOpThreads: config.INTRA_OP_THREADS,
-      graphOptimizationLevel: config.GRAPH_OPTIMIZATION_LEVEL,
-      enableCpuMemArena: config.ENABLE_CPU_MEM_ARENA,
-      deviceCache: config.DEVICE_KV_CACHE,
-    },
-    batching: { maxBatchSize: config.BATCH_MAX_SIZE, maxWaitMs: config.BATCH_MAX_WAIT_MS },
-  });
+/** The tiny model with the worker's own settings (same config defaults, same batcher). */
+function loadTiny(stack: BenchStack): Promise<InferenceEngine> {
+  return OnnxDentalGemmaEngine.load(engineSettings(loadConfig(WorkerEnvSchema, stack.env), stack.modelDir));
 }
 
 async function derivativePixels(prisma: PrismaClient, stack: BenchStack, imageId: string, size: number) {

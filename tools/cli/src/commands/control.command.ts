@@ -1,6 +1,6 @@
-import { GLOBAL_HELP, connection, importIdArgument, parseCommand } from '../args';
+import { GLOBAL_HELP, connection, importIdArgument } from '../args';
 import { EXIT, line } from '../cli-io';
-import type { Command } from '../command';
+import { defineCommand, type Command } from '../command';
 import { IngestionClient } from '../http-client';
 
 const OPTIONS = { json: { type: 'boolean' } } as const;
@@ -30,16 +30,9 @@ Options:
   --json     the import as JSON
 
 ${GLOBAL_HELP}`;
-  return {
-    name: action,
-    summary: WHAT[action].summary,
-    help,
-    async run(argv, io) {
-      const { values, positionals } = parseCommand(argv, OPTIONS);
-      if (values.help) {
-        line(io.stdout, help);
-        return EXIT.ok;
-      }
+  return defineCommand(
+    { name: action, summary: WHAT[action].summary, help: help, options: OPTIONS },
+    async ({ values, positionals }, io) => {
       const id = importIdArgument(positionals, action);
       const client = new IngestionClient(connection(values, io.env));
       try {
@@ -50,7 +43,7 @@ ${GLOBAL_HELP}`;
         client.close();
       }
     },
-  };
+  );
 }
 
 export const pauseCommand = controlCommand('pause');

@@ -1,7 +1,7 @@
-import { GLOBAL_HELP, connection, parseCommand, UsageError } from '../args';
+import { GLOBAL_HELP, connection, UsageError } from '../args';
 import type { ImportView } from '@dg/contracts';
 import { EXIT, line, type CliIo, type Output } from '../cli-io';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { HttpError, IngestionClient, type Created } from '../http-client';
 import { idempotencyKey, readManifest, resolveSource, type ImportSource } from '../import-source';
 import { progressRenderer } from '../progress';
@@ -43,16 +43,14 @@ ${GLOBAL_HELP}
 
 Exit: 0 completed or scanned, 1 failed, cancelled or refused, 2 usage, 3 paused, 130 Ctrl-C.`;
 
-export const importCommand: Command = {
-  name: 'import',
-  summary: 'import an archive, a folder or an S3 source, and follow it',
-  help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommand(argv, OPTIONS);
-    if (values.help) {
-      line(io.stdout, HELP);
-      return EXIT.ok;
-    }
+export const importCommand = defineCommand(
+  {
+    name: 'import',
+    summary: 'import an archive, a folder or an S3 source, and follow it',
+    help: HELP,
+    options: OPTIONS,
+  },
+  async ({ values, positionals }, io) => {
     if (positionals.length !== 1) throw new UsageError('import takes one source: an archive, a folder or an s3:// URI');
     const { options, fields } = importOptions(values);
     const conn = connection(values, io.env);
@@ -105,7 +103,7 @@ export const importCommand: Command = {
       client.close();
     }
   },
-};
+);
 
 /** The import this key already started on this service, if the state file knows it and the server still has it. */
 async function reattach(

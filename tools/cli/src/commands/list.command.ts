@@ -1,6 +1,6 @@
-import { GLOBAL_HELP, connection, parseCommand, UsageError } from '../args';
+import { GLOBAL_HELP, connection, UsageError } from '../args';
 import { EXIT, line } from '../cli-io';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { doneItems } from '../format';
 import { IngestionClient } from '../http-client';
 
@@ -12,16 +12,9 @@ Lists the tenant's latest imports (50), newest first.
 
 ${GLOBAL_HELP}`;
 
-export const listCommand: Command = {
-  name: 'list',
-  summary: 'list the latest imports',
-  help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommand(argv, OPTIONS);
-    if (values.help) {
-      line(io.stdout, HELP);
-      return EXIT.ok;
-    }
+export const listCommand = defineCommand(
+  { name: 'list', summary: 'list the latest imports', help: HELP, options: OPTIONS },
+  async ({ values, positionals }, io) => {
     if (positionals.length) throw new UsageError('list takes no arguments');
     const client = new IngestionClient(connection(values, io.env));
     try {
@@ -36,4 +29,4 @@ export const listCommand: Command = {
       client.close();
     }
   },
-};
+);

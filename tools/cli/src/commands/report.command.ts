@@ -4,9 +4,9 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GLOBAL_HELP, connection, importIdArgument, parseCommand, UsageError } from '../args';
+import { GLOBAL_HELP, connection, importIdArgument, UsageError } from '../args';
 import { EXIT, line, type Output } from '../cli-io';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { formatBytes } from '../format';
 import { IngestionClient } from '../http-client';
 
@@ -23,16 +23,9 @@ Options:
 
 ${GLOBAL_HELP}`;
 
-export const reportCommand: Command = {
-  name: 'report',
-  summary: 'stream the per-item report as CSV or JSON',
-  help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommand(argv, OPTIONS);
-    if (values.help) {
-      line(io.stdout, HELP);
-      return EXIT.ok;
-    }
+export const reportCommand = defineCommand(
+  { name: 'report', summary: 'stream the per-item report as CSV or JSON', help: HELP, options: OPTIONS },
+  async ({ values, positionals }, io) => {
     const id = importIdArgument(positionals, 'report');
     const format = values.format ?? (values.out && /\.csv$/i.test(values.out) ? 'csv' : 'json');
     if (format !== 'csv' && format !== 'json') throw new UsageError(`--format: "${format}" is not csv or json`);
@@ -51,7 +44,7 @@ export const reportCommand: Command = {
       client.close();
     }
   },
-};
+);
 
 /** Into `path` through a temporary file beside it: a broken download never leaves half a report. */
 async function writeWhole(report: Readable, path: string): Promise<number> {

@@ -1,6 +1,6 @@
-import { GLOBAL_HELP, connection, importIdArgument, parseCommand } from '../args';
+import { GLOBAL_HELP, connection, importIdArgument } from '../args';
 import { EXIT, line } from '../cli-io';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { statusText } from '../format';
 import { IngestionClient } from '../http-client';
 import { progressRenderer } from '../progress';
@@ -19,16 +19,9 @@ Options:
 
 ${GLOBAL_HELP}`;
 
-export const statusCommand: Command = {
-  name: 'status',
-  summary: "show an import's state (--watch to follow it)",
-  help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommand(argv, OPTIONS);
-    if (values.help) {
-      line(io.stdout, HELP);
-      return EXIT.ok;
-    }
+export const statusCommand = defineCommand(
+  { name: 'status', summary: "show an import's state (--watch to follow it)", help: HELP, options: OPTIONS },
+  async ({ values, positionals }, io) => {
     const id = importIdArgument(positionals, 'status');
     const json = Boolean(values.json);
     const client = new IngestionClient(connection(values, io.env));
@@ -46,4 +39,4 @@ export const statusCommand: Command = {
       client.close();
     }
   },
-};
+);
