@@ -49,6 +49,12 @@ Try the whole path (needs curl and jq):
   curl -s ${caseApi}/v1/cases/$CASE/fhir -H "authorization: Bearer $KEY" | jq '[.entry[].resource.resourceType]'
   curl -s "${caseApi}/v1/audit?limit=5" -H "authorization: Bearer $KEY" | jq '.items[] | {method, route, statusCode}'
 
+  # 7. an archive import: a folder (or .zip/.tar.gz, or s3://...) at batch priority, with progress
+  mkdir -p /tmp/dg-archive && cp ${sample} /tmp/dg-archive/pano-1.png
+  DG_INGESTION_URL=${ingestion} DG_API_KEY=$KEY npm run dg -- import /tmp/dg-archive --case $CASE
+  #    (the sample is step 2's image already: the import reports it as a duplicate of it)
+  #    then: npm run dg -- report <import id> --format csv  (also dg status, pause, resume, cancel)
+
   # health and metrics of any service
   curl -s ${worker}/health/ready | jq;  curl -s ${caseApi}/metrics | head
 
