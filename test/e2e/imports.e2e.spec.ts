@@ -384,6 +384,19 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
       expect(report.map((x) => x.file)).toEqual(['2020/a.png', '2020/b.png']);
       expect(report[0]).toMatchObject({ state: 'duplicate', duplicateOf: rows[0]!.imageId });
 
+      const keyed = (body: unknown) =>
+        call(`${s.url}/v1/imports`, {
+          method: 'POST',
+          tenant: a.slug,
+          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json', 'idempotency-key': `s3-import-${source}` },
+        });
+      const firstKeyed = await keyed({ source: `s3://${source}/scans/`, caseId: a.caseId, dryRun: true });
+      const retried = await keyed({ source: `s3://${source}/scans/`, caseId: a.caseId, dryRun: true });
+      expect([firstKeyed.status, retried.status, retried.body.id]).toEqual([202, 200, firstKeyed.body.id]);
+      const reused = await keyed({ source: `s3://${source}/archives/2019.zip`, caseId: a.caseId, dryRun: true });
+      expect([reused.status, reused.body.code]).toEqual([422, 'idempotency_key_reused']);
+
       expect((await json({ source: `s3://${source}/nothing-here/` })).status).toBe(404);
       expect((await json({ source: `s3://${source}/scans/2020/a.png` })).body.code).toBe('unsupported_archive_type');
       // The source objects are the client's: an import never deletes them.

@@ -56,7 +56,7 @@ export class CreateImportService {
       const manifest = upload.manifest
         ? { format: manifestFormat(upload.manifest.fileName, upload.manifest.text), content: upload.manifest.text }
         : undefined;
-      return await this.create(tenant, id, options, idempotencyKey, manifest, {
+      return await this.create(tenant, id, options, idempotencyKey ? { key: idempotencyKey } : undefined, manifest, {
         sourceKind: 'upload',
         sourceUri: platformUri(key),
         sourceName: upload.archive.fileName || 'archive',
@@ -70,7 +70,11 @@ export class CreateImportService {
   }
 
   /** An archive or a prefix already in an allowed bucket. */
-  async fromS3(tenant: TenantId, body: CreateImport, idempotencyKey?: string): Promise<ImportRow> {
+  async fromS3(
+    tenant: TenantId,
+    body: CreateImport,
+    idempotency?: { key: string; requestHash: string },
+  ): Promise<ImportRow> {
     const at = this.stores.locate(body.source);
     if (!at) throw sourceNotAllowed(body.source);
     let manifest = body.manifest;
@@ -108,7 +112,7 @@ export class CreateImportService {
       if (first.done) throw new ApiError(HttpStatus.NOT_FOUND, 'source_not_found', `nothing at ${body.source}`);
       source = { format: 'prefix', sourceBytes: null };
     }
-    return this.create(tenant, randomUUID(), body, idempotencyKey, manifest, {
+    return this.create(tenant, randomUUID(), body, idempotency, manifest, {
       sourceKind: source.format === 'prefix' ? 's3-prefix' : 's3-archive',
       sourceUri: body.source,
       sourceName: body.source,
@@ -125,7 +129,7 @@ export class CreateImportService {
     tenant: TenantId,
     id: string,
     options: ImportOptions,
-    idempotencyKey: string | undefined,
+    idempotency: { key: string; requestHash?: string } | undefined,
     manifest: { format: 'csv' | 'json'; content: string } | undefined,
     source: Pick<NewImport, 'sourceKind' | 'sourceUri' | 'sourceName' | 'format' | 'sourceBytes'>,
   ): Promise<ImportRow> {
@@ -154,7 +158,8 @@ export class CreateImportService {
       modality: options.modality ?? null,
       tasks: options.tasks ?? [],
       dryRun: options.dryRun ?? false,
-      idempotencyKey: idempotencyKey ?? null,
+      idempotencyKey: idempotency?.key ?? null,
+      requestHash: idempotency?.requestHash ?? null,
     });
     await this.enqueue(row);
     return row;

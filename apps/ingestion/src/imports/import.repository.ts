@@ -21,6 +21,7 @@ export interface NewImport {
   tasks: string[];
   dryRun: boolean;
   idempotencyKey: string | null;
+  requestHash: string | null;
 }
 
 export interface ScannedItem {

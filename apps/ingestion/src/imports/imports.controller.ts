@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CreateImportSchema, IdSchema, type ImportView, type TenantId } from '@dg/contracts';
 import { isUniqueViolation } from '@dg/db';
-import { RequireScope, Tenant, ZodPipe } from '@dg/http';
+import { ApiError, RequireScope, Tenant, ZodPipe } from '@dg/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { IdempotencyService } from '../idempotency/idempotency.service';
+import { IdempotencyService, requestHash } from '../idempotency/idempotency.service';
 import { CreateImportService } from './create-import.service';
 import { ImportAnalysisRepository } from './import-analysis.repository';
 import { csvReport, jsonReport } from './import-report';
@@ -38,19 +38,26 @@ export class ImportsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ImportView> {
     const key = this.idempotency.parseKey(req.headers['idempotency-key']);
+    // A JSON request is whole before it is read: its hash tells a retry from another request under
+    // the same key. A multipart request's key names its import (the archive is not read twice).
+    const hash = req.isMultipart() ? null : requestHash({ body: req.body ?? null });
     const earlier = key ? await this.imports.findByIdempotencyKey(tenant, key) : undefined;
-    if (earlier) return this.replay(reply, tenant, earlier.id);
+    if (earlier) return this.replay(reply, tenant, earlier, hash);
     try {
       const row = req.isMultipart()
         ? await this.creator.fromUpload(tenant, req, key)
-        : await this.creator.fromS3(tenant, new ZodPipe(CreateImportSchema, 'import').transform(req.body), key);
+        : await this.creator.fromS3(
+            tenant,
+            new ZodPipe(CreateImportSchema, 'import').transform(req.body),
+            key ? { key, requestHash: hash! } : undefined,
+          );
       reply.status(HttpStatus.ACCEPTED);
       return await this.status.view(tenant, row);
     } catch (error) {
       // The same key twice at once: the first one's import is the answer.
       if (key && isUniqueViolation(error)) {
         const winner = await this.imports.findByIdempotencyKey(tenant, key);
-        if (winner) return this.replay(reply, tenant, winner.id);
+        if (winner) return this.replay(reply, tenant, winner, hash);
       }
       throw error;
     }
@@ -109,8 +116,20 @@ export class ImportsController {
     return this.status.cancel(tenant, id);
   }
 
-  private async replay(reply: FastifyReply, tenant: TenantId, id: string): Promise<ImportView> {
+  private async replay(
+    reply: FastifyReply,
+    tenant: TenantId,
+    earlier: { id: string; requestHash: string | null },
+    hash: string | null,
+  ): Promise<ImportView> {
+    if (earlier.requestHash !== hash) {
+      throw new ApiError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'idempotency_key_reused',
+        'this Idempotency-Key was used for another import request',
+      );
+    }
     reply.status(HttpStatus.OK).header('idempotent-replayed', 'true');
-    return this.status.view(tenant, id);
+    return this.status.view(tenant, earlier.id);
   }
 }
