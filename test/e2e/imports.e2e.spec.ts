@@ -324,6 +324,19 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
     expect(failed.error).toMatch(/./);
   });
 
+  it('refuses an entry whose data is broken and imports the rest', async () => {
+    const [good, bad] = await Promise.all([smallPng(650), smallPng(651)]);
+    const zip = buildRawZip([
+      { name: 'bad-crc.png', data: bad, crc: 12345 },
+      { name: 'good.png', data: good },
+    ]);
+    const r = await uploadArchive(h.url, a.slug, zip, { caseId: a.caseId });
+    const done = await waitForImport(h.url, a.slug, r.body.id);
+    expect(done.counts).toMatchObject({ total: 2, imported: 1, refused: 1 });
+    const report = await importReport(h.url, a.slug, r.body.id);
+    expect(report[0]).toMatchObject({ state: 'refused', code: 'corrupt-entry', imageId: null });
+  });
+
   it('reports CSV with the same rows as JSON', async () => {
     const zip = await buildZip([
       { name: '=cmd|x.png', data: await smallPng(700) },

@@ -14,7 +14,9 @@ import { IngestImageService } from './images/ingest-image.service';
 import { CreateImportService } from './imports/create-import.service';
 import { ImportAnalysisRepository } from './imports/import-analysis.repository';
 import { ImportCasesRepository } from './imports/import-cases.repository';
+import { ImportItemService } from './imports/import-item.service';
 import { ImportRunner } from './imports/import-runner.service';
+import { ImportScanner } from './imports/import-scanner.service';
 import { ImportStatusService } from './imports/import-status.service';
 import { ImportSummaryService } from './imports/import-summary.service';
 import { ImportProcessor } from './imports/import.processor';
@@ -65,6 +67,8 @@ export class IngestionModule {
         ImportSummaryService,
         CreateImportService,
         ImportStatusService,
+        ImportScanner,
+        ImportItemService,
         ImportRunner,
         ImportProcessor,
       ],

@@ -1,31 +1,18 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  ArchiveCorruptError,
-  EntryRefusedError,
-  manifestIndex,
-  parseManifest,
-  type ArchiveEntry,
-  type ManifestRow,
-} from '@dg/archive';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ArchiveCorruptError, EntryRefusedError } from '@dg/archive';
 import type { IngestionConfig } from '@dg/config';
-import type { Modality, TenantId } from '@dg/contracts';
-import { ApiError } from '@dg/http';
-import { detectFormat, readDicomIdentity, readHead } from '@dg/imaging';
-import type { JobProducer } from '@dg/queue';
+import type { TenantId } from '@dg/contracts';
 import type { ObjectStore } from '@dg/storage';
-import { IngestImageService } from '../images/ingest-image.service';
 import { spoolToFile, type SpooledFile } from '../images/spooled-file';
-import { CONFIG, INTAKE_PRODUCER, OBJECT_STORE, SOURCE_STORES } from '../infrastructure/tokens';
-import { ImportCasesRepository } from './import-cases.repository';
+import { CONFIG, OBJECT_STORE, SOURCE_STORES } from '../infrastructure/tokens';
+import { refusalOf } from './entry-refusal';
 import { ImportControl } from './import-control';
+import { ImportItemService } from './import-item.service';
+import { ImportScanner } from './import-scanner.service';
 import { archiveLimits, sourceEntries, type SourceLocation, type SourceStores } from './import-source';
-import { ImportSummaryService } from './import-summary.service';
-import { ImportRepository, type ImportRow, type ItemRow, type ScannedItem } from './import.repository';
+import { ImportRepository, type ImportRow } from './import.repository';
 
 /** The archive's structure is broken or its source is gone: retrying cannot help. */
 export class ImportFailedError extends Error {
@@ -45,12 +32,10 @@ export class ImportRunner {
 
   constructor(
     private readonly imports: ImportRepository,
-    private readonly cases: ImportCasesRepository,
-    private readonly summaries: ImportSummaryService,
-    private readonly ingest: IngestImageService,
+    private readonly scanner: ImportScanner,
+    private readonly items: ImportItemService,
     @Inject(SOURCE_STORES) private readonly stores: SourceStores,
     @Inject(OBJECT_STORE) private readonly platform: ObjectStore,
-    @Inject(INTAKE_PRODUCER) private readonly intake: Pick<JobProducer<'intake'>, 'add'>,
     @Inject(CONFIG) private readonly config: IngestionConfig,
   ) {}
 
@@ -67,7 +52,7 @@ export class ImportRunner {
         });
         if (!moved) return; // paused or cancelled before the scan began
         imp = (await this.imports.find(tenant, importId))!;
-        if (!(await this.scan(tenant, imp, at, control))) return this.stopped(tenant, imp, control);
+        if (!(await this.scanner.scan(tenant, imp, at, control))) return this.stopped(tenant, imp, control);
         imp = (await this.imports.find(tenant, importId))!;
         if (imp.status === 'scanned') return this.cleanUp(imp);
         if (imp.status !== 'running') return this.stopped(tenant, imp, control);
@@ -82,88 +67,6 @@ export class ImportRunner {
       // The whole tar.gz inflating past the ratio is refused as the bomb it is.
       if (error instanceof EntryRefusedError) throw new ImportFailedError(`${error.code}: ${error.message}`);
       throw error;
-    }
-  }
-
-  /**
-   * The scan. A dry run reads and hashes every entry (duplicates and sizes are what it is for); a
-   * real run only lists the entries and their refusals (a zip from its index alone), hashing each
-   * entry once, when it is ingested. False when it stopped for a pause or a cancel.
-   */
-  private async scan(tenant: TenantId, imp: ImportRow, at: SourceLocation, control: ImportControl): Promise<boolean> {
-    const manifest = await this.manifest(imp);
-    let batch: ScannedItem[] = [];
-    let total = 0;
-    for await (const entry of sourceEntries(at, imp.format, archiveLimits(this.config))) {
-      batch.push(await this.scanEntry(entry, imp.dryRun, manifest));
-      total++;
-      if (batch.length >= 500) {
-        await this.imports.insertItems(tenant, imp.id, batch);
-        batch = [];
-        if (await control.stop()) return false;
-      }
-    }
-    await this.imports.insertItems(tenant, imp.id, batch);
-    if (!imp.dryRun) {
-      await this.imports.transition(tenant, imp.id, ['scanning'], 'running', { totalItems: total });
-      return true;
-    }
-    await this.imports.markDuplicatesInArchive(imp.id);
-    const summary = await this.summaries.summarize(tenant, imp);
-    await this.imports.transition(tenant, imp.id, ['scanning'], 'scanned', {
-      summary,
-      totalItems: total,
-      finishedAt: new Date(),
-    });
-    return true;
-  }
-
-  private async scanEntry(
-    entry: ArchiveEntry,
-    hash: boolean,
-    manifest?: Map<string, ManifestRow>,
-  ): Promise<ScannedItem> {
-    const row = entry.path ? manifest?.get(entry.path) : undefined;
-    const item: ScannedItem = {
-      index: entry.index,
-      name: entry.name,
-      sizeBytes: entry.declaredSize ?? null,
-      sha256: null,
-      state: 'pending',
-      code: null,
-      error: null,
-      patientExternalId: row?.patientExternalId ?? null,
-      clinic: row?.clinic ?? null,
-      acquisitionDate: row?.acquisitionDate ?? null,
-    };
-    if (entry.refused) return { ...item, state: 'refused', code: entry.refused.code, error: entry.refused.reason };
-    if (!hash) {
-      await entry.skip();
-      return item;
-    }
-    try {
-      const { sha256, size, head } = await hashStream(entry.open!());
-      // What the real run would refuse as not an image is not counted as something to analyze.
-      const format = detectFormat(head);
-      if (!format.supported || !(this.config.ALLOWED_FORMATS as string[]).includes(format.format)) {
-        return {
-          ...item,
-          sha256,
-          sizeBytes: size,
-          state: 'refused',
-          code: 'unsupported_image_type',
-          error: `unsupported image type: detected ${format.format}`,
-        };
-      }
-      return { ...item, sha256, sizeBytes: size };
-    } catch (error) {
-      // One entry's data is broken (bad deflate, CRC): that entry is refused; if the archive itself
-      // is broken the reader says so on the next entry and the import fails.
-      const refusal = refusalOf(error);
-      if (!refusal) throw error;
-      return { ...item, state: 'refused', ...refusal };
-    } finally {
-      await entry.skip();
     }
   }
 
@@ -203,12 +106,10 @@ export class ImportRunner {
           file = await spoolToFile(bytes, tmp, this.config.IMPORT_MAX_ENTRY_BYTES);
         } catch (error) {
           await entry.skip();
-          if (!(error instanceof EntryRefusedError)) throw error;
-          await this.imports.finishItem(imp.id, entry.index, {
-            state: 'refused',
-            code: error.code,
-            error: error.message,
-          });
+          // One entry refused or broken (bad deflate, CRC): that item, not the import.
+          const refusal = refusalOf(error);
+          if (!refusal) throw error;
+          await this.imports.finishItem(imp.id, entry.index, { state: 'refused', ...refusal });
           pending.delete(entry.index);
           continue;
         }
@@ -226,7 +127,7 @@ export class ImportRunner {
                 duplicateOf: imageId,
               }),
             )
-          : this.ingestItem(tenant, imp, item, file);
+          : this.items.ingest(tenant, imp, item, file);
         if (!first)
           firsts.set(file.sha256, {
             index: item.index,
@@ -252,86 +153,6 @@ export class ImportRunner {
     return !stopped;
   }
 
-  /** Ingests one item; the image id it got, or undefined when it failed. */
-  private async ingestItem(
-    tenant: TenantId,
-    imp: ImportRow,
-    item: ItemRow,
-    file: SpooledFile,
-  ): Promise<string | undefined> {
-    const bytes = { sha256: file.sha256, sizeBytes: BigInt(file.size) };
-    try {
-      const caseId = await this.caseOf(tenant, imp, item, file);
-      const r = await this.ingest.ingest(tenant, { caseId, modality: (imp.modality as Modality) ?? undefined }, file);
-      // 200 means the tenant had these bytes: before this import (a duplicate), or since it started
-      // (this very item, stored before a crash: in-archive duplicates were set aside by the scan).
-      const ours = r.status === 201 || new Date(r.image.createdAt) >= imp.startedAt!;
-      if (!ours) {
-        await this.imports.finishItem(imp.id, item.index, {
-          ...bytes,
-          state: 'duplicate',
-          duplicateOf: r.image.id,
-          caseId: r.image.caseId,
-        });
-        return r.image.id;
-      }
-      await this.intake.add(
-        'image.ingested',
-        { tenantId: tenant, imageId: r.image.id, caseId: r.image.caseId, importId: imp.id, tasks: imp.tasks as never },
-        { jobId: `${imp.id}.${r.image.id}` },
-      );
-      await this.imports.finishItem(imp.id, item.index, {
-        ...bytes,
-        state: 'imported',
-        imageId: r.image.id,
-        caseId: r.image.caseId,
-      });
-      return r.image.id;
-    } catch (error) {
-      // What an upload would answer with a 4xx is this item's failure; anything else (storage or
-      // database down) stops the run, to be retried and resumed.
-      if (!(error instanceof ApiError) || error.getStatus() >= 500) throw error;
-      await this.imports.finishItem(imp.id, item.index, {
-        ...bytes,
-        state: 'failed',
-        code: error.code,
-        error: error.message,
-      });
-      return undefined;
-    }
-  }
-
-  /** The manifest's patient, else the DICOM patient and study, else the import's case. */
-  private async caseOf(tenant: TenantId, imp: ImportRow, item: ItemRow, file: SpooledFile): Promise<string> {
-    const clinic = item.clinic ?? imp.clinic ?? undefined;
-    if (item.patientExternalId) {
-      return this.cases.caseFor(tenant, imp.id, { patientExternalId: item.patientExternalId, clinic });
-    }
-    const head = await readHead(file.path, 132);
-    if (head.subarray(128, 132).toString('latin1') === 'DICM' && file.size <= this.config.MAX_DICOM_BYTES) {
-      const id = readDicomIdentity(await readFile(file.path));
-      if (id.patientId) {
-        return this.cases.caseFor(tenant, imp.id, {
-          patientExternalId: id.patientId,
-          studyInstanceUid: id.studyInstanceUid,
-          clinic,
-        });
-      }
-    }
-    if (imp.defaultCaseId) return imp.defaultCaseId;
-    throw new ApiError(
-      HttpStatus.UNPROCESSABLE_ENTITY,
-      'no_patient',
-      'no manifest row, no DICOM PatientID, and the import names no caseId: the file has no patient',
-    );
-  }
-
-  private async manifest(imp: ImportRow): Promise<Map<string, ManifestRow> | undefined> {
-    if (!imp.manifestKey) return undefined;
-    const text = (await this.platform.get(imp.manifestKey)).toString('utf8');
-    return manifestIndex(parseManifest(text, imp.manifestFormat as 'csv' | 'json'));
-  }
-
   private async stopped(tenant: TenantId, imp: ImportRow, control: ImportControl): Promise<void> {
     if ((await control.stop()) !== 'cancelled') return; // paused: resume picks it up
     await this.imports.cancelPending(imp.id);
@@ -355,23 +176,4 @@ export class ImportRunner {
       finishedAt: new Date(),
     });
   }
-}
-
-function refusalOf(error: unknown): { code: string; error: string } | undefined {
-  if (error instanceof EntryRefusedError) return { code: error.code, error: error.message };
-  if (error instanceof ArchiveCorruptError) return { code: 'corrupt-entry', error: error.message };
-  return undefined;
-}
-
-/** SHA-256 and size of a stream, and its first 1 KB (enough to tell the format). */
-async function hashStream(stream: Readable): Promise<{ sha256: string; size: number; head: Buffer }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  let head = Buffer.alloc(0);
-  for await (const chunk of stream) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (head.length < 1024) head = Buffer.concat([head, chunk as Buffer]).subarray(0, 1024);
-  }
-  return { sha256: hash.digest('hex'), size, head };
 }
