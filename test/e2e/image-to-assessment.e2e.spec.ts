@@ -149,7 +149,7 @@ describe('image to stored assessment, through all three services', () => {
         {
           system: SYSTEM_PROMPT,
           user: taskDefinition('pathology-classification').buildPrompt({}),
-          pixelValues: toPixelValues(await new SharpImageCodec().decodeRgb(derivative.derivative), 896),
+          pixelValues: toPixelValues(await new SharpImageCodec().decodePixels(derivative.derivative), 896),
         },
         { maxNewTokens: 24 },
       );

@@ -29,10 +29,11 @@ export interface NormalizedImage {
   patientId?: string;
 }
 
-export interface RgbImage {
+/** Decoded 8-bit pixels: grey (one channel, R = G = B) or interleaved RGB. */
+export interface PixelImage {
   width: number;
   height: number;
-  /** Interleaved RGB, 8 bits per channel. */
+  channels: 1 | 3;
   data: Buffer;
 }
 
@@ -73,5 +74,6 @@ export class ImageTooLargeError extends ImageRejectedError {
 export interface ImageCodec {
   /** `original` is the bytes or the path of a file holding them (uploads are spooled to disk). */
   normalize(original: Buffer | string, opts?: NormalizeOptions): Promise<NormalizedImage>;
-  decodeRgb(image: Buffer): Promise<RgbImage>;
+  /** A model derivative's pixels; a grey derivative stays one channel (a third of the work). */
+  decodePixels(image: Buffer): Promise<PixelImage>;
 }

@@ -9,7 +9,7 @@ import {
   ImageTooLargeError,
   NormalizedImage,
   NormalizeOptions,
-  RgbImage,
+  PixelImage,
   UnsupportedImageError,
 } from './image-codec';
 import { letterbox } from './letterbox';
@@ -139,15 +139,19 @@ export class SharpImageCodec implements ImageCodec {
     };
   }
 
-  async decodeRgb(image: Buffer): Promise<RgbImage> {
+  async decodePixels(image: Buffer): Promise<PixelImage> {
     try {
-      const { data, info } = await sharp(image, { limitInputPixels: this.limits.maxPixels, failOn: 'error' })
-        .toColourspace('srgb')
+      const input = sharp(image, { limitInputPixels: this.limits.maxPixels, failOn: 'error' });
+      const { channels, space } = await input.metadata();
+      // Our derivatives are grey or sRGB PNGs; anything else is brought to sRGB.
+      const grey = space === 'b-w' && (channels === 1 || channels === 2);
+      const { data, info } = await input
+        .toColourspace(grey ? 'b-w' : 'srgb')
         .removeAlpha()
         .raw()
         .toBuffer({ resolveWithObject: true });
-      if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
-      return { width: info.width, height: info.height, data };
+      if (info.channels !== 1 && info.channels !== 3) throw new Error(`expected 1 or 3 channels, got ${info.channels}`);
+      return { width: info.width, height: info.height, channels: info.channels, data };
     } catch (error) {
       throw new CorruptImageError(`cannot decode image: ${(error as Error).message}`);
     }

@@ -10,10 +10,12 @@ const rawInput = (r: FittedRaster) => sharp(r.data, { raw: { width: r.width, hei
 /**
  * The model derivative: the fitted raster padded with black to 896x896 at the recorded offsets.
  * Built from raw pixels, so no metadata of the original can reach it (sharp writes none unless
- * withMetadata() is called, and it never is here).
+ * withMetadata() is called, and it never is here). A grey raster (radiographs) is stored as a
+ * one-channel PNG: a third of the bytes to store and fetch, a third of the decoding per assessment.
  */
 export function letterboxPng(r: FittedRaster, t: LetterboxTransform): Promise<Buffer> {
-  return rawInput(r)
+  const input = r.grayscale ? rawInput(r).extractChannel(1) : rawInput(r);
+  return input
     .extend({
       top: t.offsetY,
       left: t.offsetX,

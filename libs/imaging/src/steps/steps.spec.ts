@@ -4,6 +4,7 @@ import { guessModality } from '../modality';
 import { letterboxPng, THUMBNAIL_SIZE, thumbnailJpeg } from './derivatives';
 import { fitRaster } from './fit-raster';
 import { isGrayscale } from './grayscale';
+import { SharpImageCodec } from '../sharp-image-codec';
 
 describe('normalization steps', () => {
   it('isGrayscale tells grey RGB from colour', () => {
@@ -54,5 +55,26 @@ describe('normalization steps', () => {
     expect(guessModality({ width: 2000, height: 1000, grayscale: true })).toBe('panoramic');
     expect(guessModality({ width: 800, height: 600, grayscale: false })).toBe('intraoral-photo');
     expect(guessModality({ width: 5000, height: 5000, grayscale: true, dicomModality: 'DX' })).toBe('other');
+  });
+
+  it('stores a grey raster as a one-channel derivative and decodes it as one channel; colour stays RGB', async () => {
+    const codec = new SharpImageCodec();
+    const greyPng = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#606060' } })
+      .png()
+      .toBuffer();
+    const colourPng = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#c04020' } })
+      .png()
+      .toBuffer();
+    const grey = await codec.normalize(greyPng);
+    const colour = await codec.normalize(colourPng);
+    expect((await sharp(grey.derivative).metadata()).channels).toBe(1);
+    expect((await sharp(colour.derivative).metadata()).channels).toBe(3);
+    const g = await codec.decodePixels(grey.derivative);
+    const c = await codec.decodePixels(colour.derivative);
+    expect([g.width, g.height, g.channels, g.data.length]).toEqual([896, 896, 1, 896 * 896]);
+    expect([c.channels, c.data.length]).toEqual([3, 896 * 896 * 3]);
+    // Inside the letterbox the grey value is the original's; the padding is black.
+    expect(g.data[448 * 896 + 448]).toBe(0x60);
+    expect(g.data[0]).toBe(0);
   });
 });

@@ -168,7 +168,7 @@ function loadTiny(stack: BenchStack): Promise<InferenceEngine> {
 async function derivativePixels(prisma: PrismaClient, stack: BenchStack, imageId: string, size: number) {
   const image = await prisma.image.findUniqueOrThrow({ where: { id: imageId } });
   const store = createObjectStore(loadConfig(IngestionEnvSchema, stack.env));
-  return toPixelValues(await new SharpImageCodec().decodeRgb(await store.get(image.normalizedKey)), size);
+  return toPixelValues(await new SharpImageCodec().decodePixels(await store.get(image.normalizedKey)), size);
 }
 
 function row(title: string, e2e: number, bare: number): void {

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 
-/** Distinct small PNGs (random noise, so no two share a hash and none is deduplicated). */
+/**
+ * Distinct small grey PNGs, as panoramic radiographs are (random noise, so no two share a hash and
+ * none is deduplicated).
+ */
 export async function distinctImages(count: number): Promise<Buffer[]> {
   return Promise.all(
     Array.from({ length: count }, () =>
-      sharp(randomBytes(320 * 160 * 3), { raw: { width: 320, height: 160, channels: 3 } })
+      sharp(randomBytes(320 * 160), { raw: { width: 320, height: 160, channels: 1 } })
         .png({ compressionLevel: 1 })
         .toBuffer(),
     ),
