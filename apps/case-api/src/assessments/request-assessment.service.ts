@@ -12,7 +12,7 @@ import {
 } from '@dg/contracts';
 import { ApiError, notFound } from '@dg/http';
 import { CaseRepository } from '../cases/case.repository';
-import { JobOutboxRepository } from '../outbox/job-outbox.repository';
+import { JobOutboxRepository, type PendingJob } from '../outbox/job-outbox.repository';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { AssessmentRepository } from './assessment.repository';
 import { toAssessmentView } from './assessment.view';
@@ -103,20 +103,22 @@ export class RequestAssessmentService {
     }
 
     const lane = body.lane;
+    let pending: PendingJob | undefined;
     const row = await this.assessments.createQueued(
       tenant,
       { caseId, imageId: body.imageId, task: body.task, lane },
-      (tx, created, queuedAhead) =>
-        this.outbox.insert(tx, tenant, {
+      async (tx, created, queuedAhead) => {
+        pending = await this.outbox.insert(tx, tenant, {
           lane,
           jobId: created.id,
           job: { assessmentId: created.id, tenantId: tenant, task: body.task, input, lane },
           // Backfills share the batch lane fairly: each tenant's n-th queued job competes with the
           // other tenants' n-th, so one chain's 100,000 images cannot starve another's ten.
           priority: lane === 'batch' ? queuedAhead + 1 : URGENCY_PRIORITY[body.urgency],
-        }),
+        });
+      },
     );
-    this.relay.kick();
+    this.relay.send(pending!);
     return toAssessmentView(row);
   }
 }

@@ -19,8 +19,8 @@ export interface PendingJob extends OutboxJob {
 export class JobOutboxRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  async insert(tx: Prisma.TransactionClient, tenant: TenantId, entry: OutboxJob): Promise<void> {
-    await tx.jobOutbox.create({
+  async insert(tx: Prisma.TransactionClient, tenant: TenantId, entry: OutboxJob): Promise<PendingJob> {
+    const row = await tx.jobOutbox.create({
       data: {
         organizationId: tenant,
         queue: entry.lane,
@@ -29,6 +29,16 @@ export class JobOutboxRepository {
         payload: entry.job as object,
         priority: entry.priority,
       },
+      select: { id: true },
+    });
+    return { ...entry, id: row.id };
+  }
+
+  /** A job sent right after its commit: marked so the relay's rounds leave it alone. */
+  async markDispatched(id: string): Promise<void> {
+    await this.prisma.jobOutbox.updateMany({
+      where: { id, dispatchedAt: null },
+      data: { dispatchedAt: new Date(), attempts: { increment: 1 } },
     });
   }
 

@@ -39,13 +39,14 @@ export class RunAssessmentService {
 
   async run(job: RunAssessmentJob, ctx: JobContext): Promise<void> {
     const ids = { assessmentId: job.assessmentId, tenantId: job.tenantId };
-    await this.results.add(
+    // Sent while the image is fetched and decoded; case-api applies it only to a queued assessment,
+    // so arriving after the outcome changes nothing.
+    const started = this.results.add(
       'assessment.started',
       { ...ids, startedAt: new Date().toISOString(), worker: this.workerName },
-      {
-        jobId: `${job.assessmentId}.started.${ctx.attempt}`,
-      },
+      { jobId: `${job.assessmentId}.started.${ctx.attempt}` },
     );
+    started.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     try {
       const engine = this.model.get();
       const task = taskDefinition(job.task);
@@ -58,6 +59,7 @@ export class RunAssessmentService {
         pixelValues:
           job.input.kind === 'image' ? await this.pixels(job.input.normalizedKey, engine.info.imageSize) : undefined,
       };
+      await started;
       const maxNewTokens =
         task.maxNewTokens === 'image' ? this.config.MAX_NEW_TOKENS_IMAGE : this.config.MAX_NEW_TOKENS_TEXT;
       const priority = job.lane === 'interactive' ? 0 : 1;
@@ -125,7 +127,7 @@ export class RunAssessmentService {
   }
 
   private async pixels(key: string, size: number): Promise<Float32Array> {
-    return toPixelValues(await this.codec.decodeRgb(await this.store.get(key)), size);
+    return toPixelValues(await this.codec.decodePixels(await this.store.get(key)), size);
   }
 }
 
