@@ -67,7 +67,12 @@ export class RequestAssessmentService {
 
   async request(access: TenantAccess, caseId: string, body: CreateAssessmentRequest): Promise<AssessmentView> {
     const tenant = access.tenant;
-    const caseText = await this.cases.caseText(access, caseId);
+    // Both reads at once: they are independent, and each is a round trip on the request's path.
+    const wantsImage = TASK_INPUT[body.task] !== 'text' && body.imageId;
+    const [caseText, image] = await Promise.all([
+      this.cases.caseText(access, caseId),
+      wantsImage ? this.assessments.findImage(tenant, body.imageId!) : undefined,
+    ]);
     if (!caseText) throw notFound('case', caseId);
 
     let input: InferenceInput;
@@ -88,7 +93,6 @@ export class RequestAssessmentService {
           `task ${body.task} needs an imageId`,
         );
       }
-      const image = await this.assessments.findImage(tenant, body.imageId);
       if (!image || image.caseId !== caseId) throw notFound('image', body.imageId);
       // A photo task on a radiograph (or the reverse) would only produce confident nonsense.
       const problem = taskInputProblem(body.task, { modality: image.modality });
