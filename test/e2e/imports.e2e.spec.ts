@@ -80,6 +80,9 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
     expect(by('notes.txt')[0]).toMatchObject({ state: 'failed', code: 'unsupported_image_type' });
     const images = await prisma.image.count({ where: { organizationId: a.id } });
     expect(images).toBe(2);
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/dentalgemma_import_items_total\{outcome="imported",service="ingestion"\} 2/);
+    expect(metrics).toMatch(/dentalgemma_import_items_total\{outcome="refused",service="ingestion"\} 5/);
   });
 
   it("files images under the manifest's patients and clinics, from a tar.gz", async () => {

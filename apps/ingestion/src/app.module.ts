@@ -15,6 +15,7 @@ import { CreateImportService } from './imports/create-import.service';
 import { ImportAnalysisRepository } from './imports/import-analysis.repository';
 import { ImportCasesRepository } from './imports/import-cases.repository';
 import { ImportItemService } from './imports/import-item.service';
+import { ImportMetrics } from './imports/import-metrics';
 import { ImportRunner } from './imports/import-runner.service';
 import { ImportScanner } from './imports/import-scanner.service';
 import { ImportStatusService } from './imports/import-status.service';
@@ -67,6 +68,7 @@ export class IngestionModule {
         ImportSummaryService,
         CreateImportService,
         ImportStatusService,
+        ImportMetrics,
         ImportScanner,
         ImportItemService,
         ImportRunner,

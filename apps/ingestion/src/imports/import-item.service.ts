@@ -9,6 +9,7 @@ import { IngestImageService } from '../images/ingest-image.service';
 import type { SpooledFile } from '../images/spooled-file';
 import { CONFIG, INTAKE_PRODUCER } from '../infrastructure/tokens';
 import { ImportCasesRepository } from './import-cases.repository';
+import { ImportMetrics } from './import-metrics';
 import { ImportRepository, type ImportRow, type ItemRow } from './import.repository';
 
 /**
@@ -23,6 +24,7 @@ export class ImportItemService {
     private readonly images: IngestImageService,
     @Inject(INTAKE_PRODUCER) private readonly intake: Pick<JobProducer<'intake'>, 'add'>,
     @Inject(CONFIG) private readonly config: IngestionConfig,
+    private readonly metrics: ImportMetrics,
   ) {}
 
   /** Ingests one item; the image id it got, or undefined when it failed. */
@@ -32,7 +34,8 @@ export class ImportItemService {
       const caseId = await this.caseOf(tenant, imp, item, file);
       const r = await this.images.ingest(tenant, { caseId, modality: (imp.modality as Modality) ?? undefined }, file);
       // 200 means the tenant had these bytes: before this import (a duplicate), or since it started
-      // (this very item, stored before a crash: in-archive duplicates were set aside by the scan).
+      // (this very item, stored before a crash: later copies inside the archive never get here, the
+      // runner holds them until the first copy is done and marks them its duplicates).
       const ours = r.status === 201 || new Date(r.image.createdAt) >= imp.startedAt!;
       if (!ours) {
         await this.imports.finishItem(imp.id, item.index, {
@@ -41,6 +44,7 @@ export class ImportItemService {
           duplicateOf: r.image.id,
           caseId: r.image.caseId,
         });
+        this.metrics.finished('duplicate');
         return r.image.id;
       }
       await this.intake.add(
@@ -54,6 +58,7 @@ export class ImportItemService {
         imageId: r.image.id,
         caseId: r.image.caseId,
       });
+      this.metrics.finished('imported');
       return r.image.id;
     } catch (error) {
       // What an upload would answer with a 4xx is this item's failure; anything else (storage or
@@ -65,6 +70,7 @@ export class ImportItemService {
         code: error.code,
         error: error.message,
       });
+      this.metrics.finished('failed');
       return undefined;
     }
   }

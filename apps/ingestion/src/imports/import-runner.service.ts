@@ -10,6 +10,7 @@ import { CONFIG, OBJECT_STORE, SOURCE_STORES } from '../infrastructure/tokens';
 import { refusalOf } from './entry-refusal';
 import { ImportControl } from './import-control';
 import { ImportItemService } from './import-item.service';
+import { ImportMetrics } from './import-metrics';
 import { ImportScanner } from './import-scanner.service';
 import { archiveLimits, sourceEntries, type SourceLocation, type SourceStores } from './import-source';
 import { ImportRepository, type ImportRow } from './import.repository';
@@ -37,6 +38,7 @@ export class ImportRunner {
     @Inject(SOURCE_STORES) private readonly stores: SourceStores,
     @Inject(OBJECT_STORE) private readonly platform: ObjectStore,
     @Inject(CONFIG) private readonly config: IngestionConfig,
+    private readonly metrics: ImportMetrics,
   ) {}
 
   async run(tenant: TenantId, importId: string): Promise<void> {
@@ -110,6 +112,7 @@ export class ImportRunner {
           const refusal = refusalOf(error);
           if (!refusal) throw error;
           await this.imports.finishItem(imp.id, entry.index, { state: 'refused', ...refusal });
+          this.metrics.finished('refused');
           pending.delete(entry.index);
           continue;
         }
@@ -119,13 +122,15 @@ export class ImportRunner {
         const first = firsts.get(file.sha256);
         const task = first
           ? first.imageId.then((imageId) =>
-              this.imports.finishItem(imp.id, item.index, {
-                state: 'duplicate',
-                sha256: file.sha256,
-                sizeBytes: BigInt(file.size),
-                duplicateOfIndex: first.index,
-                duplicateOf: imageId,
-              }),
+              this.imports
+                .finishItem(imp.id, item.index, {
+                  state: 'duplicate',
+                  sha256: file.sha256,
+                  sizeBytes: BigInt(file.size),
+                  duplicateOfIndex: first.index,
+                  duplicateOf: imageId,
+                })
+                .then(() => this.metrics.finished('duplicate')),
             )
           : this.items.ingest(tenant, imp, item, file);
         if (!first)

@@ -10,6 +10,7 @@ import { CONFIG, OBJECT_STORE } from '../infrastructure/tokens';
 import { refusalOf } from './entry-refusal';
 import type { ImportControl } from './import-control';
 import { archiveLimits, sourceEntries, type SourceLocation } from './import-source';
+import { ImportMetrics } from './import-metrics';
 import { ImportSummaryService } from './import-summary.service';
 import { ImportRepository, type ImportRow, type ScannedItem } from './import.repository';
 
@@ -21,6 +22,7 @@ export class ImportScanner {
     private readonly summaries: ImportSummaryService,
     @Inject(OBJECT_STORE) private readonly platform: ObjectStore,
     @Inject(CONFIG) private readonly config: IngestionConfig,
+    private readonly metrics: ImportMetrics,
   ) {}
 
   /**
@@ -32,16 +34,21 @@ export class ImportScanner {
     const manifest = await this.manifest(imp);
     let batch: ScannedItem[] = [];
     let total = 0;
+    const flush = async () => {
+      await this.imports.insertItems(tenant, imp.id, batch);
+      // A dry run's refusals are predictions, not outcomes.
+      if (!imp.dryRun) this.metrics.finished('refused', batch.filter((i) => i.state === 'refused').length);
+      batch = [];
+    };
     for await (const entry of sourceEntries(at, imp.format, archiveLimits(this.config))) {
       batch.push(await this.scanEntry(entry, imp.dryRun, manifest));
       total++;
       if (batch.length >= 500) {
-        await this.imports.insertItems(tenant, imp.id, batch);
-        batch = [];
+        await flush();
         if (await control.stop()) return false;
       }
     }
-    await this.imports.insertItems(tenant, imp.id, batch);
+    await flush();
     if (!imp.dryRun) {
       await this.imports.transition(tenant, imp.id, ['scanning'], 'running', { totalItems: total });
       return true;
