@@ -60,9 +60,18 @@ export interface VerifiedApiKey {
  * Verifies presented keys against the database. scrypt costs ~50 ms by design, so a verified key is
  * remembered (by the SHA-256 of the key, never the key) for a short time; revoking through
  * `forget` takes effect at once here and within `cacheTtlMs` on other replicas.
+ *
+ * When an entry expires under load, every request then in flight with that key would miss at once
+ * (tools/bench/case-api: ~200 row reads and ~200 scrypt runs, seconds of CPU, every TTL): concurrent
+ * misses for one key therefore share a single lookup, and re-checking a key whose row still carries
+ * the hash it was verified against skips scrypt (same key by digest, same hash: same answer). The row
+ * is still read every TTL, so revocation and scope changes still apply within `cacheTtlMs`.
  */
 export class PrismaApiKeyVerifier {
-  private readonly cache = new Map<string, { key: VerifiedApiKey; until: number }>();
+  private readonly cache = new Map<string, { key: VerifiedApiKey; hash: string; until: number }>();
+  private readonly inflight = new Map<string, Promise<VerifiedApiKey | undefined>>();
+  /** Bumped by `forget`, so a lookup that read the row before a revocation does not cache it after. */
+  private generation = 0;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -75,10 +84,21 @@ export class PrismaApiKeyVerifier {
     const digest = createHash('sha256').update(presented).digest('hex');
     const hit = this.cache.get(digest);
     if (hit && hit.until > Date.now()) return hit.key;
-    this.cache.delete(digest);
+    let pending = this.inflight.get(digest);
+    if (!pending) {
+      pending = this.lookup(presented, prefix, digest).finally(() => this.inflight.delete(digest));
+      this.inflight.set(digest, pending);
+    }
+    return pending;
+  }
 
+  private async lookup(presented: string, prefix: string, digest: string): Promise<VerifiedApiKey | undefined> {
+    const generation = this.generation;
+    const verifiedHash = this.cache.get(digest)?.hash;
+    this.cache.delete(digest);
     const row = await this.prisma.apiKey.findUnique({ where: { prefix } });
-    if (!row || row.revokedAt || !(await verifyApiKeyHash(presented, row.hash))) return undefined;
+    if (!row || row.revokedAt) return undefined;
+    if (row.hash !== verifiedHash && !(await verifyApiKeyHash(presented, row.hash))) return undefined;
     const key: VerifiedApiKey = {
       tenant: asTenantId(row.organizationId),
       apiKeyId: row.id,
@@ -87,12 +107,14 @@ export class PrismaApiKeyVerifier {
       scopes: row.scopes,
       clinicId: row.clinicId,
     };
+    if (generation !== this.generation) return key; // forgotten meanwhile: answer, but do not remember
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(digest, { key, until: Date.now() + this.cacheTtlMs });
+    this.cache.set(digest, { key, hash: row.hash, until: Date.now() + this.cacheTtlMs });
     return key;
   }
 
   forget(apiKeyId: string): void {
+    this.generation++;
     for (const [digest, entry] of this.cache) if (entry.key.apiKeyId === apiKeyId) this.cache.delete(digest);
   }
 }

@@ -1,10 +1,10 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { CaseApiConfig } from '@dg/config';
-import { createPrismaClient, PrismaApiKeyVerifier, type PrismaClient } from '@dg/db';
+import { createPgPool, createPrismaClient, PrismaApiKeyVerifier, type PgPool, type PrismaClient } from '@dg/db';
 import { API_KEY_VERIFIER } from '@dg/http';
 import { DeadLetterQueue, InferenceLanes, LANE_BACKLOG, LaneBacklog, queueConnection } from '@dg/queue';
 import type { CaseApiOptions } from '../options';
-import { CONFIG, DEAD_LETTERS, INFERENCE_LANES, OPTIONS, PRISMA, QUEUE_CONNECTION } from './tokens';
+import { CONFIG, DEAD_LETTERS, INFERENCE_LANES, OPTIONS, PG_POOL, PRISMA, QUEUE_CONNECTION } from './tokens';
 
 /** The app's side-effecting adapters, built once from the validated config and closed on shutdown. */
 @Global()
@@ -12,6 +12,7 @@ import { CONFIG, DEAD_LETTERS, INFERENCE_LANES, OPTIONS, PRISMA, QUEUE_CONNECTIO
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(PG_POOL) private readonly pool: PgPool,
     @Inject(INFERENCE_LANES) private readonly lanes: InferenceLanes,
     @Inject(LANE_BACKLOG) private readonly backlog: LaneBacklog,
     @Inject(DEAD_LETTERS) private readonly dead: DeadLetterQueue,
@@ -25,7 +26,9 @@ export class InfrastructureModule implements OnApplicationShutdown {
         { provide: CONFIG, useValue: config },
         { provide: OPTIONS, useValue: options },
         { provide: QUEUE_CONNECTION, useValue: conn },
-        { provide: PRISMA, useFactory: () => createPrismaClient(config.DATABASE_URL) },
+        // One pool for Prisma and the plain-SQL hot reads: one set of connections per replica.
+        { provide: PG_POOL, useFactory: () => createPgPool(config.DATABASE_URL) },
+        { provide: PRISMA, inject: [PG_POOL], useFactory: (pool: PgPool) => createPrismaClient(pool) },
         {
           provide: API_KEY_VERIFIER,
           inject: [PRISMA],
@@ -40,6 +43,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
         OPTIONS,
         QUEUE_CONNECTION,
         PRISMA,
+        PG_POOL,
         INFERENCE_LANES,
         LANE_BACKLOG,
         DEAD_LETTERS,
@@ -49,6 +53,12 @@ export class InfrastructureModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.lanes.close(), this.backlog.close(), this.dead.close(), this.prisma.$disconnect()]);
+    await Promise.allSettled([
+      this.lanes.close(),
+      this.backlog.close(),
+      this.dead.close(),
+      // Prisma leaves a pool it was given open: end it once Prisma is done with it.
+      this.prisma.$disconnect().finally(() => this.pool.end()),
+    ]);
   }
 }
