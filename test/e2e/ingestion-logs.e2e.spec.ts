@@ -4,7 +4,14 @@ import type { PrismaClient } from '@dg/db';
 import { testEnv } from '@dg/testing';
 import { freePort } from '../../libs/devstack/src';
 import { buildDicom, withElementValue } from '../../libs/imaging/src/testing/build-dicom';
-import { freshBucket, seedTenant, testPrisma, uploadImage, type SeededTenant } from '../support/ingestion-harness';
+import {
+  authFor,
+  freshBucket,
+  seedTenant,
+  testPrisma,
+  uploadImage,
+  type SeededTenant,
+} from '../support/ingestion-harness';
 
 const SECRET_ID = 'PMS-SECRET-4711';
 const SECRET_NAME = 'Secretperson^Johanna';
@@ -82,7 +89,13 @@ describe('ingestion never logs DICOM patient attributes', () => {
       0x0020,
       `${SECRET_ID}-${'9'.repeat(70)}`,
     );
-    const answer = await uploadImage({ url }, t.slug, overlong, { caseId: t.caseId, matchPatient: 'true' });
+    const answer = await uploadImage(
+      { url },
+      t.slug,
+      overlong,
+      { caseId: t.caseId, matchPatient: 'true' },
+      { 'x-request-id': 'spec-req-4711' },
+    );
     expect(answer.status).toBeLessThan(500);
     answers.push(answer.body);
     // Stop the process so every buffered log line is flushed before reading them.
@@ -91,6 +104,10 @@ describe('ingestion never logs DICOM patient attributes', () => {
 
     // The process's output is captured (so a leak would be seen), and it is clean.
     expect(output).toMatch(/"service":"ingestion".*Nest application successfully started/);
+    // Every request has its line, under the id the client sent, without the API key.
+    expect(output).toMatch(/"req":\{"id":"spec-req-4711","method":"POST","url":"\/v1\/images"/);
+    expect(output).toMatch(/"authorization":"\[Redacted\]"/);
+    expect(output).not.toContain(authFor(t.slug).authorization.slice('Bearer '.length));
     expect(output).not.toContain(SECRET_ID);
     expect(output).not.toContain('Secretperson');
     expect(output).not.toContain('Johanna');

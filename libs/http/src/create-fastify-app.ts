@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -21,7 +23,18 @@ export async function createFastifyApp(
   module: Type | DynamicModule,
   opts: FastifyAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024, trustProxy: opts.trustProxy });
+  const adapter = new FastifyAdapter({
+    bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: opts.trustProxy,
+    // The request id every log line of a request carries: the caller's x-request-id when it is a
+    // sane token (so a trace spans services), else a fresh UUID. Fastify's own header option takes
+    // any value as is.
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => {
+      const sent = req.headers['x-request-id'];
+      return typeof sent === 'string' && /^[\w.-]{1,128}$/.test(sent) ? sent : randomUUID();
+    },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
     abortOnError: false,

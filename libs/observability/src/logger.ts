@@ -1,21 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import pino, { Logger } from 'pino';
 import type { Params } from 'nestjs-pino';
+import { RequestMethod } from '@nestjs/common';
 
 const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'];
 
-/** Structured JSON logs; every request line carries its request id (taken from x-request-id when sent). */
+/**
+ * Structured JSON logs; every request line carries the request's id (Fastify's, set from x-request-id
+ * when sent: see createFastifyApp in @dg/http).
+ */
 export function httpLoggerParams(service: string, level: string): Params {
   return {
+    // nestjs-pino's default route ('{/*splat}') matched nothing under Nest 12 on Fastify: no request
+    // was ever logged. A named wildcard matches every path.
+    forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     pinoHttp: {
       level,
       base: { service },
       redact: REDACT,
-      genReqId: (req: IncomingMessage) => {
-        const sent = req.headers['x-request-id'];
-        return typeof sent === 'string' && /^[\w.-]{1,128}$/.test(sent) ? sent : randomUUID();
-      },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       // Probes and scrapes every few seconds would drown the useful lines.
