@@ -43,9 +43,7 @@ export async function readArchiveUpload(
       if (part.type === 'field') {
         out.fields[part.fieldname] = String(part.value);
       } else if (part.fieldname === 'manifest' && !out.manifest) {
-        const buf = await part.toBuffer();
-        if (buf.length > MAX_MANIFEST_BYTES) throw new TooLargeError(`manifest over ${MAX_MANIFEST_BYTES} bytes`);
-        out.manifest = { text: buf.toString('utf8'), fileName: part.filename };
+        out.manifest = { text: await readBounded(part.file as Readable, MAX_MANIFEST_BYTES), fileName: part.filename };
       } else if (part.fieldname === 'archive' && !out.archive) {
         try {
           await beforeArchive(out.fields);
@@ -75,6 +73,21 @@ export async function readArchiveUpload(
     await store.delete(archiveKey).catch(() => undefined);
     throw toApiError(error, maxBytes);
   }
+}
+
+/** A small part read into memory, refused as soon as it passes `max` (never held past it). */
+async function readBounded(stream: Readable, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > max) {
+      stream.destroy();
+      throw new TooLargeError(`manifest over ${max} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Passes bytes through, checking the first ones are an archive and counting them against the limit. */

@@ -60,7 +60,6 @@ export class ImportRunner {
         if (imp.status !== 'running') return this.stopped(tenant, imp, control);
       }
       if (!(await this.ingestPending(tenant, imp, at, control))) return this.stopped(tenant, imp, control);
-      await this.imports.resolveDuplicates(importId);
       if (await this.imports.transition(tenant, importId, ['running'], 'completed', { finishedAt: new Date() })) {
         await this.cleanUp(imp);
       }
@@ -161,7 +160,6 @@ export class ImportRunner {
   private async stopped(tenant: TenantId, imp: ImportRow, control: ImportControl): Promise<void> {
     if ((await control.stop()) !== 'cancelled') return; // paused: resume picks it up
     await this.imports.cancelPending(imp.id);
-    await this.imports.resolveDuplicates(imp.id);
     await this.imports.update(tenant, imp.id, { finishedAt: new Date() });
     await this.cleanUp(imp);
   }

@@ -142,15 +142,6 @@ export class ImportRepository {
         AND d.state = 'pending'`;
   }
 
-  /** Once the items they duplicate are ingested, in-archive duplicates point at the image. */
-  async resolveDuplicates(importId: string): Promise<void> {
-    await this.prisma.$executeRaw`
-      UPDATE "ImportItem" d SET "duplicateOf" = p."imageId"
-      FROM "ImportItem" p
-      WHERE d."importId" = ${importId}::uuid AND p."importId" = ${importId}::uuid
-        AND d.state = 'duplicate' AND d."duplicateOfIndex" = p.index AND d."duplicateOf" IS NULL`;
-  }
-
   /** The items earlier runs ingested (an image or a final failure), by their bytes' hash. */
   async ingestedBySha(importId: string): Promise<Map<string, { index: number; imageId: string | null }>> {
     const rows = await this.prisma.importItem.findMany({

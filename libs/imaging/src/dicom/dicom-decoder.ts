@@ -41,7 +41,8 @@ const num = (v: unknown, fallback: number): number => {
   const n = typeof first === 'string' ? Number(first) : (first as number | undefined);
   return typeof n === 'number' && Number.isFinite(n) ? n : fallback;
 };
-const str = (v: unknown): string | undefined => {
+/** The first value of a DICOM string attribute, trimmed; undefined when empty or absent. */
+export const str = (v: unknown): string | undefined => {
   const first = Array.isArray(v) ? v[0] : v;
   return typeof first === 'string' && first.trim() ? first.trim() : undefined;
 };
@@ -57,16 +58,15 @@ export class DicomDecoder {
   constructor(private readonly limits: ImageLimits) {}
 
   header(file: Buffer): DicomHeader & { natural: Natural } {
-    let parsed: { meta: Natural; dict: Natural };
+    let meta: Natural;
+    let natural: Natural;
     try {
-      parsed = dcmjs.data.DicomMessage.readFile(toArrayBuffer(file), { untilTag: PIXEL_DATA });
+      ({ meta, natural } = parseDicomHeader(file));
     } catch {
       // dcmjs messages can quote element values (e.g. "Value exceeds max length, vr: PN, value:
       // <PatientName>"), so none of them reaches an answer or a log.
       throw new CorruptImageError('cannot parse the DICOM dataset');
     }
-    const meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.meta);
-    const natural = dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.dict);
     const transferSyntaxUid = str(meta['TransferSyntaxUID']) ?? '';
     if (!isSupportedTransferSyntax(transferSyntaxUid)) {
       throw new UnsupportedImageError(
@@ -195,6 +195,15 @@ function fileWindow(n: Natural): Window | undefined {
   const center = num(n['WindowCenter'], NaN);
   const width = num(n['WindowWidth'], NaN);
   return Number.isFinite(center) && Number.isFinite(width) && width >= 1 ? { center, width } : undefined;
+}
+
+/** The file meta and dataset up to the pixel data, naturalized; throws dcmjs's errors as they are. */
+export function parseDicomHeader(file: Buffer): { meta: Natural; natural: Natural } {
+  const parsed = dcmjs.data.DicomMessage.readFile(toArrayBuffer(file), { untilTag: PIXEL_DATA });
+  return {
+    meta: dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.meta),
+    natural: dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.dict),
+  };
 }
 
 function toArrayBuffer(b: Buffer): ArrayBuffer {

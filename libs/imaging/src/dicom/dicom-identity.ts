@@ -1,15 +1,9 @@
-import * as dcmjs from 'dcmjs';
+import { parseDicomHeader, str } from './dicom-decoder';
 
 export interface DicomIdentity {
   patientId?: string;
   studyInstanceUid?: string;
 }
-
-const PIXEL_DATA = '7FE00010';
-const first = (v: unknown): string | undefined => {
-  const x = Array.isArray(v) ? v[0] : v;
-  return typeof x === 'string' && x.trim() ? x.trim() : undefined;
-};
 
 /**
  * PatientID and StudyInstanceUID, read only to file an archive's DICOM objects under their patient
@@ -18,10 +12,8 @@ const first = (v: unknown): string | undefined => {
  */
 export function readDicomIdentity(file: Buffer): DicomIdentity {
   try {
-    const ab = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
-    const parsed = dcmjs.data.DicomMessage.readFile(ab, { untilTag: PIXEL_DATA });
-    const natural = dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.dict) as Record<string, unknown>;
-    return { patientId: first(natural['PatientID']), studyInstanceUid: first(natural['StudyInstanceUID']) };
+    const { natural } = parseDicomHeader(file);
+    return { patientId: str(natural['PatientID']), studyInstanceUid: str(natural['StudyInstanceUID']) };
   } catch {
     return {};
   }

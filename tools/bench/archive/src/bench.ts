@@ -1,13 +1,11 @@
 import 'reflect-metadata';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPrismaClient, ensureOrganization, issueApiKey, type PrismaClient } from '@dg/db';
-import { findRedisServer, startPostgres, startRedis, startS3 } from '@dg/devstack';
-import { migrateDeploy } from '../../../db/src/migrate-deploy';
 import { largeSet, throughputSet } from '../../ingest/src/fixtures';
 import { timedPool } from '../../ingest/src/pool';
 import { startService } from '../../ingest/src/service';
+import { startBenchServers } from '../../shared/servers';
 import { postImport, streamedTarUpload, waitCompleted } from './tar-upload';
 
 const FILES = Number(process.env['BENCH_FILES'] ?? 48);
@@ -24,16 +22,8 @@ const MB = 1024 * 1024;
  * archive of 10 MB images. Prints figures; asserts nothing.
  */
 async function main(): Promise<void> {
-  if (!findRedisServer()) throw new Error('bench:archive needs redis-server (apt-get install -y redis-server)');
-  const root = await mkdtemp(join(tmpdir(), 'dg-bench-archive-'));
-  await chmod(root, 0o755);
-  const [pg, redis, s3] = await Promise.all([
-    startPostgres({ dataDir: join(root, 'pg'), persistent: false }),
-    startRedis({ dataDir: join(root, 'redis') }),
-    startS3({ dataDir: join(root, 's3'), bucket: 'bench' }),
-  ]);
+  const { root, pg, redis, s3, stop } = await startBenchServers('archive');
   try {
-    await migrateDeploy({ databaseUrl: pg.url, migrationsDir: join(__dirname, '../../../../prisma/migrations') });
     const prisma = createPrismaClient(pg.url, 2);
     const [single, parallel, archive, big] = [
       await tenant(prisma, 'single'),
@@ -141,8 +131,7 @@ async function main(): Promise<void> {
       await service.stop();
     }
   } finally {
-    for (const s of [redis, s3, pg]) await s.stop().catch(() => undefined);
-    await rm(root, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
+import { multipartBody, type MultipartBody } from '../../../cli/src/multipart';
 
 /**
  * A tar of `count` entries made by `entry(i)` while it is read (never the whole archive in memory),
- * wrapped as the `archive` part of a multipart body, also streamed.
+ * wrapped as the `archive` part of a multipart body, also streamed (the CLI's own multipart writer).
  */
 export function streamedTarUpload(
   count: number,
   entry: (i: number) => Buffer,
   fields: Record<string, string> = {},
-): { body: Readable; boundary: string } {
+): MultipartBody {
   const pack = tar.pack();
   void (async () => {
     for (let i = 0; i < count; i++) {
@@ -23,36 +22,22 @@ export function streamedTarUpload(
     }
     pack.finalize();
   })().catch((error: Error) => pack.destroy(error));
-  const boundary = `----dg-bench-${randomUUID()}`;
-  const body = Readable.from(
-    (async function* () {
-      for (const [name, value] of Object.entries(fields)) {
-        yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
-      }
-      yield Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="archive"; filename="bench.tar"\r\n` +
-          'Content-Type: application/x-tar\r\n\r\n',
-      );
-      for await (const chunk of pack) yield chunk as Buffer;
-      yield Buffer.from(`\r\n--${boundary}--\r\n`);
-    })(),
-  );
-  return { body, boundary };
+  return multipartBody(fields, [
+    {
+      name: 'archive',
+      fileName: 'bench.tar',
+      contentType: 'application/x-tar',
+      content: pack as AsyncIterable<Uint8Array>,
+    },
+  ]);
 }
 
 /** `POST /v1/imports` with a streamed multipart body; the import's id. */
-export async function postImport(
-  url: string,
-  key: string,
-  upload: { body: Readable; boundary: string },
-): Promise<string> {
+export async function postImport(url: string, key: string, upload: MultipartBody): Promise<string> {
   const res = await fetch(`${url}/v1/imports`, {
     method: 'POST',
-    body: upload.body as unknown as RequestInit['body'],
-    headers: {
-      authorization: `Bearer ${key}`,
-      'content-type': `multipart/form-data; boundary=${upload.boundary}`,
-    },
+    body: upload.stream as unknown as RequestInit['body'],
+    headers: { authorization: `Bearer ${key}`, 'content-type': upload.contentType },
     duplex: 'half',
   } as RequestInit);
   if (res.status !== 202) throw new Error(`import answered ${res.status}: ${await res.text()}`);

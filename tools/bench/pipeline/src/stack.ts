@@ -1,9 +1,6 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrismaClient, ensureOrganization, issueApiKey } from '@dg/db';
-import { findRedisServer, startPostgres, startRedis, startS3 } from '@dg/devstack';
-import { migrateDeploy } from '../../../db/src/migrate-deploy';
+import { startBenchServers } from '../../shared/servers';
 import { generateTinyModel } from '../../../model/src/generate-tiny-model';
 
 export interface BenchStack {
@@ -19,21 +16,8 @@ export interface BenchStack {
 
 /** Real PostgreSQL, Redis and s3rver on loopback, migrated, with one tenant, key and case. */
 export async function startStack(): Promise<BenchStack> {
-  if (!findRedisServer()) throw new Error('bench:pipeline needs redis-server (apt-get install -y redis-server)');
-  const root = await mkdtemp(join(tmpdir(), 'dg-bench-pipeline-'));
-  // PostgreSQL runs as its own user when this runs as root: let it into the folder.
-  await chmod(root, 0o755);
-  const [pg, redis, s3] = await Promise.all([
-    startPostgres({ dataDir: join(root, 'pg'), persistent: false }),
-    startRedis({ dataDir: join(root, 'redis') }),
-    startS3({ dataDir: join(root, 's3'), bucket: 'bench' }),
-  ]);
-  const stop = async () => {
-    for (const s of [redis, s3, pg]) await s.stop().catch(() => undefined);
-    await rm(root, { recursive: true, force: true });
-  };
+  const { root, pg, redis, s3, stop } = await startBenchServers('pipeline');
   try {
-    await migrateDeploy({ databaseUrl: pg.url, migrationsDir: join(__dirname, '../../../../prisma/migrations') });
     const modelDir = join(root, 'tiny-model');
     await generateTinyModel(modelDir);
     const prisma = createPrismaClient(pg.url, 2);
