@@ -11,6 +11,7 @@ import { ImageBytesService } from './images/image-bytes.service';
 import { ImageRepository } from './images/image.repository';
 import { ImagesController } from './images/images.controller';
 import { IngestImageService } from './images/ingest-image.service';
+import { UploadSpool } from './images/upload-spool';
 import { CreateImportService } from './imports/create-import.service';
 import { ImportAnalysisRepository } from './imports/import-analysis.repository';
 import { ImportCasesRepository } from './imports/import-cases.repository';
@@ -56,6 +57,7 @@ export class IngestionModule {
         ImageRepository,
         ImageBytesService,
         IngestImageService,
+        UploadSpool,
         IdempotencyRepository,
         IdempotencyService,
         UploadSessionRepository,

@@ -149,6 +149,21 @@ export const IngestionEnvSchema = BaseEnvSchema.extend({
   UPLOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /** Where uploads are spooled while hashed and decoded; emptied per request. */
   UPLOAD_TMP_DIR: z.string().optional(),
+  /**
+   * Uploads held in memory at once (all requests together) instead of a temp file: small files skip
+   * the disk round trip. Past it, or past UPLOAD_MEMORY_FILE_BYTES for one file, they spill to disk.
+   * 0 sends everything to disk.
+   */
+  UPLOAD_MEMORY_BYTES: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(32 * 1024 * 1024),
+  UPLOAD_MEMORY_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(4 * 1024 * 1024),
   /** Keep the original as received under originals/<tenant>/; false keeps only derivatives. */
   KEEP_ORIGINALS: bool.default(true),
   /** Decodes at once per process: bounds memory whatever the number of concurrent uploads. */

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -122,6 +125,15 @@ describe.each(adapters)('ObjectStore (%s)', (_name, make) => {
     await expect(store.getRange(key, 5, 4)).rejects.toThrow(RangeError);
   });
 
+  it('puts a buffer and a sized stream with the SHA-256 the caller computed', async () => {
+    const body = Buffer.from('hashed by the caller');
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    await store.put(`${prefix}/hashed.bin`, body, { sha256 });
+    await store.put(`${prefix}/hashed-stream.bin`, Readable.from([body]), { sha256, contentLength: body.length });
+    expect((await store.get(`${prefix}/hashed.bin`)).equals(body)).toBe(true);
+    expect((await store.get(`${prefix}/hashed-stream.bin`)).equals(body)).toBe(true);
+  });
+
   it('refuses keys that climb out of the store', async () => {
     await expect(store.put('../escape', Buffer.from('x'))).rejects.toThrow(/invalid object key/);
     await expect(store.put('a//b', Buffer.from('x'))).rejects.toThrow(/invalid object key/);
@@ -148,6 +160,43 @@ describe('presigned PUT', () => {
     expect(url).toMatch(/X-Amz-Expires=60/);
     // s3rver 3.7 accepts the signed URL but does not verify query signatures (a tampered one is
     // accepted too), so signature enforcement is AWS's and MinIO's, not something this spec can show.
+  });
+
+  it("s3: signs a PUT with the caller's SHA-256 instead of hashing the body again", async () => {
+    const env = testEnv();
+    // A pass-through proxy in front of the real S3 server, to see the headers the SDK sent.
+    const seen: string[] = [];
+    const target = new URL(env.S3_ENDPOINT);
+    const proxy = createServer((req, res) => {
+      if (req.method === 'PUT') seen.push(String(req.headers['x-amz-content-sha256']));
+      const out = request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (back) => {
+          res.writeHead(back.statusCode ?? 502, back.headers);
+          back.pipe(res);
+        },
+      );
+      req.pipe(out);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const store = new S3ObjectStore({
+        bucket: env.S3_BUCKET,
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        accessKeyId: env.S3_ACCESS_KEY_ID,
+        secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: true,
+      });
+      const body = Buffer.from('payload hash from the caller');
+      const given = createHash('sha256').update(body).digest('hex');
+      await store.put(`sha-${Date.now()}/given.bin`, body, { sha256: given });
+      await store.put(`sha-${Date.now()}/computed.bin`, Buffer.from('hashed by the SDK'));
+      expect(seen).toEqual([given, createHash('sha256').update('hashed by the SDK').digest('hex')]);
+      await expect(store.put('sha/bad.bin', body, { sha256: 'not-a-hash' })).rejects.toThrow(/64 lowercase hex/);
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
   });
 
   it('fs: says it has no presigned URLs', async () => {

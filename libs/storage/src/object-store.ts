@@ -7,6 +7,11 @@ export interface PutOptions {
    * parts in memory (a multipart upload buffers 5 MB+ per part); without it, streams go multipart.
    */
   contentLength?: number;
+  /**
+   * The body's SHA-256 (hex) when the caller has it already. S3 signs and checks the payload by it,
+   * so the store checks the bytes the caller hashed, without hashing them a second time.
+   */
+  sha256?: string;
 }
 
 export interface ObjectInfo {

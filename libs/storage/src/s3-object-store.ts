@@ -60,9 +60,11 @@ export class S3ObjectStore implements ObjectStore {
     assertValidKey(key);
     const params = { Bucket: this.settings.bucket, Key: key, Body: body, ContentType: opts.contentType };
     if (Buffer.isBuffer(body)) {
-      await this.client.send(new PutObjectCommand(params));
+      await this.client.send(withPayloadHash(new PutObjectCommand(params), opts.sha256));
     } else if (opts.contentLength !== undefined && opts.contentLength <= SINGLE_PUT_MAX) {
-      await this.client.send(new PutObjectCommand({ ...params, ContentLength: opts.contentLength }));
+      await this.client.send(
+        withPayloadHash(new PutObjectCommand({ ...params, ContentLength: opts.contentLength }), opts.sha256),
+      );
     } else {
       await new Upload({ client: this.client, params, queueSize: 2 }).done();
     }
@@ -163,4 +165,23 @@ function httpStatus(error: unknown): number | undefined {
 
 function isNotFound(error: unknown): boolean {
   return httpStatus(error) === 404;
+}
+
+/**
+ * Signs the PUT with a SHA-256 the caller computed already (SigV4's x-amz-content-sha256, which the
+ * signer uses as given): no second pass over the bytes, and S3 refuses the PUT if what arrives
+ * differs from what was hashed. Without it, buffers are hashed by the SDK and streams go unsigned.
+ */
+function withPayloadHash(command: PutObjectCommand, sha256: string | undefined): PutObjectCommand {
+  if (!sha256) return command;
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('sha256 must be 64 lowercase hex digits');
+  command.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers['x-amz-content-sha256'] = sha256;
+      return next(args);
+    },
+    { step: 'build', name: 'dgPrecomputedPayloadHash' },
+  );
+  return command;
 }

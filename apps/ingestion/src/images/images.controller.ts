@@ -1,6 +1,4 @@
 import { Controller, Get, HttpStatus, Inject, Param, Post, Req, Res, StreamableFile } from '@nestjs/common';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { IdSchema, UploadImageFieldsSchema, type ImageView, type TenantId } from '@dg/contracts';
 import type { IngestionConfig } from '@dg/config';
 import { ApiError, notFound, ZodPipe, RequireScope, Tenant } from '@dg/http';
@@ -11,6 +9,7 @@ import { ImageBytesService, type ImageVariant } from './image-bytes.service';
 import { ImageRepository, toView } from './image.repository';
 import { IngestImageService } from './ingest-image.service';
 import { readMultipart } from './multipart-upload';
+import { UploadSpool } from './upload-spool';
 
 @Controller('v1/images')
 export class ImagesController {
@@ -19,6 +18,7 @@ export class ImagesController {
     private readonly images: ImageRepository,
     private readonly bytes: ImageBytesService,
     private readonly idempotency: IdempotencyService,
+    private readonly spool: UploadSpool,
     @Inject(CONFIG) private readonly config: IngestionConfig,
   ) {}
 
@@ -37,7 +37,12 @@ export class ImagesController {
     const upload = await readMultipart(req, {
       maxBytes: this.config.MAX_UPLOAD_BYTES,
       timeoutMs: this.config.UPLOAD_TIMEOUT_MS,
-      tmpDir: this.config.UPLOAD_TMP_DIR ?? join(tmpdir(), 'dg-ingestion'),
+      spool: this.spool,
+    }).catch((error: unknown) => {
+      // The rest of a body that stalled or ran over its limit is not worth reading: the answer goes
+      // out and the connection closes, rather than waiting on a client that may never finish.
+      if (error instanceof ApiError && [408, 413].includes(error.getStatus())) reply.header('connection', 'close');
+      throw error;
     });
     try {
       const fields = new ZodPipe(UploadImageFieldsSchema, 'upload fields').transform(upload.fields);

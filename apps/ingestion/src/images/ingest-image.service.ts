@@ -54,19 +54,25 @@ export class IngestImageService {
   }
 
   async ingest(tenant: TenantId, req: IngestRequest, file: SpooledFile): Promise<IngestResult> {
-    if (!(await this.images.caseExists(tenant, req.caseId))) throw notFound('case', req.caseId);
-    this.checkAllowed(await readHead(file.path, 1024));
+    // Both reads at once: one round trip to wait for instead of two.
+    const [caseExists, existing] = await Promise.all([
+      this.images.caseExists(tenant, req.caseId),
+      this.images.findBySha256(tenant, file.sha256),
+    ]);
+    if (!caseExists) throw notFound('case', req.caseId);
+    this.checkAllowed(await readHead(file.content, 1024));
     // Same bytes, same tenant: the existing image, whatever case it was filed under (see README).
-    const existing = await this.images.findBySha256(tenant, file.sha256);
     if (existing) return { status: 200, image: toView(existing) };
 
-    const normalized = await this.gate.run(() => this.normalize(file.path, req));
+    const normalized = await this.gate.run(() => this.normalize(file.content, req));
     const patientVerified = req.matchPatient ? await this.matchPatient(tenant, req.caseId, normalized) : false;
 
+    const derivativeSha = sha256(normalized.derivative);
+    const thumbnailSha = sha256(normalized.thumbnail);
     const keys = {
       originalKey: this.config.KEEP_ORIGINALS ? objectKeys.original(tenant, file.sha256) : null,
-      normalizedKey: objectKeys.derivative(sha256(normalized.derivative)),
-      thumbnailKey: objectKeys.thumbnail(sha256(normalized.thumbnail)),
+      normalizedKey: objectKeys.derivative(derivativeSha),
+      thumbnailKey: objectKeys.thumbnail(thumbnailSha),
     };
     // The three puts are independent and run together; all must succeed before the row is
     // written, and all have settled before the answer (no write lands after a 503).
@@ -76,10 +82,11 @@ export class IngestImageService {
           ? this.store.put(keys.originalKey, openSpooled(file), {
               contentType: contentTypeOf(normalized.format),
               contentLength: file.size,
+              sha256: file.sha256,
             })
           : null,
-        this.store.put(keys.normalizedKey, normalized.derivative, { contentType: 'image/png' }),
-        this.store.put(keys.thumbnailKey, normalized.thumbnail, { contentType: 'image/jpeg' }),
+        this.store.put(keys.normalizedKey, normalized.derivative, { contentType: 'image/png', sha256: derivativeSha }),
+        this.store.put(keys.thumbnailKey, normalized.thumbnail, { contentType: 'image/jpeg', sha256: thumbnailSha }),
       ]),
     );
     try {
@@ -129,9 +136,9 @@ export class IngestImageService {
     }
   }
 
-  private async normalize(path: string, req: IngestRequest): Promise<NormalizedImage> {
+  private async normalize(original: Buffer | string, req: IngestRequest): Promise<NormalizedImage> {
     try {
-      return await this.codec.normalize(path, {
+      return await this.codec.normalize(original, {
         frame: req.frame,
         modality: req.modality,
         readPatientId: req.matchPatient === true,

@@ -1,7 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '@dg/http';
 import type { FastifyRequest } from 'fastify';
-import { SpoolLimitError, spoolToFile, type SpooledFile } from './spooled-file';
+import { SpoolLimitError, type SpooledFile } from './spooled-file';
+import type { UploadSpool } from './upload-spool';
 
 export interface MultipartUpload {
   fields: Record<string, string>;
@@ -11,14 +12,14 @@ export interface MultipartUpload {
 export interface MultipartLimits {
   maxBytes: number;
   timeoutMs: number;
-  tmpDir: string;
+  spool: UploadSpool;
 }
 
 class UploadTimeoutError extends Error {}
 
 /**
  * Reads a multipart/form-data request: text fields and exactly one file part named "file", which is
- * streamed to a temp file (hashing as it goes). The whole body must arrive within `timeoutMs`.
+ * spooled (hashing as it goes). The whole body must arrive within `timeoutMs`.
  * The caller owns `file` and must dispose of it.
  */
 export async function readMultipart(req: FastifyRequest, limits: MultipartLimits): Promise<MultipartUpload> {
@@ -50,7 +51,7 @@ export async function readMultipart(req: FastifyRequest, limits: MultipartLimits
           );
         }
         current = part.file;
-        out.file = await spoolToFile(part.file, limits.tmpDir, limits.maxBytes);
+        out.file = await limits.spool.spool(part.file, limits.maxBytes);
         current = req.raw;
       } else {
         out.fields[part.fieldname] = String(part.value);

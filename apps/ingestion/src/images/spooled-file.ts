@@ -1,15 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-/** An upload written to a private temp file while its SHA-256 and size were computed. */
+/**
+ * An upload received whole, with its SHA-256 and size: its bytes in memory when small (`content` a
+ * Buffer) or in a private temp file (`content` the file's path). Either form is what the codec and
+ * readHead take.
+ */
 export interface SpooledFile {
-  path: string;
+  content: Buffer | string;
   sha256: string;
   size: number;
+  /** Removes the temp file or gives the memory back; idempotent. */
   dispose(): Promise<void>;
 }
 
@@ -18,31 +23,125 @@ export class SpoolLimitError extends Error {
 }
 
 /**
- * Streams `source` to disk, hashing on the way, never holding more than a stream chunk in memory
- * whatever the size. Over `maxBytes` it stops reading and throws SpoolLimitError. Any failure
- * (client gone, disk full, time-out) removes the partial file before rethrowing.
+ * Bytes of uploads held in memory at once, across all requests of the process. Uploads that would
+ * go over it (or over the per-file cap) are written to disk instead, so memory stays bounded
+ * whatever the number and size of concurrent uploads.
  */
-export async function spoolToFile(source: Readable, dir: string, maxBytes: number): Promise<SpooledFile> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, `upload-${randomUUID()}`);
+export class MemoryBudget {
+  private used = 0;
+  constructor(readonly capacity: number) {}
+  tryTake(bytes: number): boolean {
+    if (this.used + bytes > this.capacity) return false;
+    this.used += bytes;
+    return true;
+  }
+  give(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+  get inUse(): number {
+    return this.used;
+  }
+}
+
+export interface SpoolOptions {
+  dir: string;
+  maxBytes: number;
+  /** Shared budget for in-memory uploads; without it every upload goes to disk. */
+  memory?: MemoryBudget;
+  /** Largest upload kept in memory; a larger one spills to disk at this size. */
+  memoryPerFile?: number;
+}
+
+/**
+ * Reads `source` whole, hashing on the way. Small uploads stay in memory (no temp file to write,
+ * read back and remove: most photos and panoramics are 1-4 MB); past `memoryPerFile`, or when the
+ * shared budget is spent, what was held goes to a temp file and the rest streams after it, a chunk
+ * at a time. Over `maxBytes` it stops reading and throws SpoolLimitError. Any failure (client gone,
+ * disk full, time-out) removes the partial file and returns the memory before rethrowing.
+ */
+export async function spool(source: Readable, opts: SpoolOptions): Promise<SpooledFile> {
   const hash = createHash('sha256');
+  const memoryPerFile = opts.memory ? (opts.memoryPerFile ?? 4 * 1024 * 1024) : 0;
   let size = 0;
+  let held: Buffer[] = [];
+  let reserved = 0;
+  let file: FileHandle | undefined;
+  let path: string | undefined;
+  const release = () => {
+    opts.memory?.give(reserved);
+    reserved = 0;
+    held = [];
+  };
+  const removeFile = async () => {
+    await file?.close().catch(() => undefined);
+    file = undefined;
+    if (path) await rm(path, { force: true });
+  };
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
-      if (size > maxBytes) return done(new SpoolLimitError(`more than ${maxBytes} bytes`));
+      if (size > opts.maxBytes) return done(new SpoolLimitError(`more than ${opts.maxBytes} bytes`));
       hash.update(chunk);
       done(null, chunk);
     },
   });
-  const dispose = () => rm(path, { force: true });
+  const accept = async (chunk: Buffer) => {
+    if (!file) {
+      if (reserved + chunk.length <= memoryPerFile && opts.memory?.tryTake(chunk.length)) {
+        reserved += chunk.length;
+        held.push(chunk);
+        return;
+      }
+      await mkdir(opts.dir, { recursive: true, mode: 0o700 });
+      path = join(opts.dir, `upload-${randomUUID()}`);
+      file = await open(path, 'wx', 0o600);
+      if (held.length) await file.writev(held);
+      release();
+    }
+    await file.write(chunk);
+  };
   try {
-    await pipeline(source, meter, createWriteStream(path, { mode: 0o600 }));
+    // On any failure the pipeline destroys the source with the error, which ends the multipart
+    // parser's part; the controller also closes the connection of a stalled or oversized upload.
+    await pipeline(
+      source,
+      meter,
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          accept(chunk).then(() => done(), done);
+        },
+      }),
+    );
+    if (file) {
+      await file.close();
+      file = undefined;
+      const onDisk = path!;
+      return { content: onDisk, sha256: hash.digest('hex'), size, dispose: () => rm(onDisk, { force: true }) };
+    }
   } catch (error) {
-    await dispose();
+    release();
+    await removeFile();
     throw error;
   }
-  return { path, sha256: hash.digest('hex'), size, dispose };
+  const content = held.length === 1 ? held[0]! : Buffer.concat(held, size);
+  held = [];
+  let disposed = false;
+  return {
+    content,
+    sha256: hash.digest('hex'),
+    size,
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      release();
+    },
+  };
 }
 
-export const openSpooled = (f: SpooledFile) => createReadStream(f.path);
+/** The upload's bytes as a body for a put: the buffer itself, or a stream of the temp file. */
+export const openSpooled = (f: SpooledFile): Buffer | Readable =>
+  typeof f.content === 'string' ? createReadStream(f.content) : f.content;
+
+/** The upload's bytes whole (callers bound the size first). */
+export const readSpooled = (f: SpooledFile): Promise<Buffer> =>
+  typeof f.content === 'string' ? readFile(f.content) : Promise.resolve(f.content);

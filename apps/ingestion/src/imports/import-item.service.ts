@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { IngestionConfig } from '@dg/config';
 import type { Modality, TenantId } from '@dg/contracts';
@@ -6,7 +5,7 @@ import { ApiError } from '@dg/http';
 import { readDicomIdentity, readHead } from '@dg/imaging';
 import type { JobProducer } from '@dg/queue';
 import { IngestImageService } from '../images/ingest-image.service';
-import type { SpooledFile } from '../images/spooled-file';
+import { readSpooled, type SpooledFile } from '../images/spooled-file';
 import { CONFIG, INTAKE_PRODUCER } from '../infrastructure/tokens';
 import { ImportCasesRepository } from './import-cases.repository';
 import { ImportMetrics } from './import-metrics';
@@ -81,9 +80,9 @@ export class ImportItemService {
     if (item.patientExternalId) {
       return this.cases.caseFor(tenant, imp.id, { patientExternalId: item.patientExternalId, clinic });
     }
-    const head = await readHead(file.path, 132);
+    const head = await readHead(file.content, 132);
     if (head.subarray(128, 132).toString('latin1') === 'DICM' && file.size <= this.config.MAX_DICOM_BYTES) {
-      const id = readDicomIdentity(await readFile(file.path));
+      const id = readDicomIdentity(await readSpooled(file));
       if (id.patientId) {
         return this.cases.caseFor(tenant, imp.id, {
           patientExternalId: id.patientId,

@@ -1,11 +1,10 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ArchiveCorruptError, EntryRefusedError } from '@dg/archive';
 import type { IngestionConfig } from '@dg/config';
 import type { TenantId } from '@dg/contracts';
 import type { ObjectStore } from '@dg/storage';
-import { spoolToFile, type SpooledFile } from '../images/spooled-file';
+import type { SpooledFile } from '../images/spooled-file';
+import { UploadSpool } from '../images/upload-spool';
 import { CONFIG, OBJECT_STORE, SOURCE_STORES } from '../infrastructure/tokens';
 import { refusalOf } from './entry-refusal';
 import { ImportControl } from './import-control';
@@ -39,6 +38,7 @@ export class ImportRunner {
     @Inject(OBJECT_STORE) private readonly platform: ObjectStore,
     @Inject(CONFIG) private readonly config: IngestionConfig,
     private readonly metrics: ImportMetrics,
+    private readonly spool: UploadSpool,
   ) {}
 
   async run(tenant: TenantId, importId: string): Promise<void> {
@@ -86,7 +86,6 @@ export class ImportRunner {
     const inflight = new Set<Promise<void>>();
     let failure: unknown;
     let stopped = false;
-    const tmp = join(this.config.UPLOAD_TMP_DIR ?? join(tmpdir(), 'dg-ingestion'), 'imports');
     if (pending.size) {
       for await (const entry of sourceEntries(at, imp.format, archiveLimits(this.config))) {
         const item = pending.get(entry.index);
@@ -104,7 +103,7 @@ export class ImportRunner {
           // The pipeline takes the stream's first error; a guard may emit another as it is torn
           // down, which must not reach the process as an unhandled 'error' event.
           const bytes = entry.open().on('error', () => undefined);
-          file = await spoolToFile(bytes, tmp, this.config.IMPORT_MAX_ENTRY_BYTES);
+          file = await this.spool.spool(bytes, this.config.IMPORT_MAX_ENTRY_BYTES, 'imports');
         } catch (error) {
           await entry.skip();
           // One entry refused or broken (bad deflate, CRC): that item, not the import.

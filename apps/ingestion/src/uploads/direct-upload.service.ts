@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { CreateUpload, TenantId, UploadSessionView } from '@dg/contracts';
 import type { IngestionConfig } from '@dg/config';
@@ -8,7 +6,8 @@ import { ApiError, notFound } from '@dg/http';
 import { PresignUnsupportedError, type ObjectStore } from '@dg/storage';
 import { ImageRepository, toView } from '../images/image.repository';
 import { IngestImageService, type IngestResult } from '../images/ingest-image.service';
-import { SpoolLimitError, spoolToFile } from '../images/spooled-file';
+import { SpoolLimitError } from '../images/spooled-file';
+import { UploadSpool } from '../images/upload-spool';
 import { CONFIG, OBJECT_STORE } from '../infrastructure/tokens';
 import { objectKeys } from '../shared/object-keys';
 import { UploadSession, UploadSessionRepository } from './upload-session.repository';
@@ -26,6 +25,7 @@ export class DirectUploadService {
     private readonly ingest: IngestImageService,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(CONFIG) private readonly config: IngestionConfig,
+    private readonly spool: UploadSpool,
   ) {}
 
   async create(tenant: TenantId, req: CreateUpload): Promise<UploadSessionView> {
@@ -75,7 +75,7 @@ export class DirectUploadService {
     let file;
     try {
       if (head.size > limit) throw new SpoolLimitError(`${head.size} bytes`);
-      file = await spoolToFile(await this.store.getStream(session.objectKey), this.tmpDir(), limit);
+      file = await this.spool.spool(await this.store.getStream(session.objectKey), limit);
     } catch (error) {
       if (!(error instanceof SpoolLimitError)) throw error;
       await this.store.delete(session.objectKey);
@@ -93,10 +93,6 @@ export class DirectUploadService {
     } finally {
       await file.dispose();
     }
-  }
-
-  private tmpDir(): string {
-    return this.config.UPLOAD_TMP_DIR ?? join(tmpdir(), 'dg-ingestion');
   }
 
   private view(s: UploadSession, uploadUrl: string): UploadSessionView {

@@ -1,16 +1,15 @@
 import 'reflect-metadata';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrismaClient, ensureOrganization, issueApiKey } from '@dg/db';
-import { startPostgres, startS3 } from '@dg/devstack';
 import { SharpImageCodec } from '@dg/imaging';
-import { migrateDeploy } from '../../../db/src/migrate-deploy';
 import { largeSet, throughputSet } from './fixtures';
+import { multipartPost, send, type PreparedRequest } from '../../shared/http-load';
+import { profiled } from '../../shared/profile';
+import { startBenchServers } from '../../shared/servers';
 import { timedPool } from './pool';
 import { startService } from './service';
 
-const FILES = Number(process.env['BENCH_FILES'] ?? 24);
+const FILES = Number(process.env['BENCH_FILES'] ?? 48);
 const HTTP_CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 8);
 const NORMALIZE_CONCURRENCY = Number(process.env['BENCH_NORMALIZE_CONCURRENCY'] ?? 2);
 const LARGE_UPLOADS = 50;
@@ -23,15 +22,9 @@ const MB = 1024 * 1024;
  * then the service's peak RSS under 50 concurrent 10 MB uploads. Prints figures; asserts nothing.
  */
 async function main(): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), 'dg-bench-ingest-'));
-  // PostgreSQL runs as its own user when this runs as root: let it into the folder.
-  await chmod(root, 0o755);
-  const [pg, s3] = await Promise.all([
-    startPostgres({ dataDir: join(root, 'pg'), persistent: false }),
-    startS3({ dataDir: join(root, 's3'), bucket: 'bench' }),
-  ]);
+  const servers = await startBenchServers('ingest');
+  const { root, pg, redis, s3 } = servers;
   try {
-    await migrateDeploy({ databaseUrl: pg.url, migrationsDir: join(__dirname, '../../../../prisma/migrations') });
     const prisma = createPrismaClient(pg.url, 2);
     const { tenantId } = await ensureOrganization(prisma, 'bench', 'Bench Dental');
     const patient = await prisma.patient.create({ data: { organizationId: tenantId, externalId: 'BENCH-1' } });
@@ -40,7 +33,7 @@ async function main(): Promise<void> {
     await prisma.$disconnect();
     const env = {
       DATABASE_URL: pg.url,
-      REDIS_URL: 'redis://127.0.0.1:1',
+      REDIS_URL: redis.url,
       STORAGE_DRIVER: 's3',
       S3_ENDPOINT: s3.endpoint,
       S3_BUCKET: s3.bucket,
@@ -50,17 +43,18 @@ async function main(): Promise<void> {
       NORMALIZE_CONCURRENCY: String(NORMALIZE_CONCURRENCY),
       UPLOAD_TMP_DIR: join(root, 'spool'),
     };
-    const upload = async (url: string, bytes: Buffer) => {
-      const form = new FormData();
-      form.append('caseId', caseId);
-      form.append('file', new Blob([new Uint8Array(bytes)]), 'bench.jpg');
-      const res = await fetch(`${url}/v1/images`, {
-        method: 'POST',
-        body: form,
-        headers: { authorization: `Bearer ${key}` },
-      });
-      if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+    const prepare = (url: string, bytes: Buffer) =>
+      multipartPost(
+        `${url}/v1/images`,
+        { authorization: `Bearer ${key}` },
+        { caseId },
+        { name: 'file', fileName: 'bench.jpg', contentType: 'application/octet-stream', bytes },
+      );
+    const send201 = async (req: PreparedRequest) => {
+      const res = await send(req);
+      if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${res.text}`);
     };
+    const upload = (url: string, bytes: Buffer) => send201(prepare(url, bytes));
 
     console.log(`generating ${FILES} distinct ~2400x1200 JPEGs...`);
     const files = await throughputSet(FILES);
@@ -82,11 +76,14 @@ async function main(): Promise<void> {
     let http: number;
     try {
       await upload(service.url, (await throughputSet(1, 1000))[0]!); // warm-up, with a file of its own
+      const requests = files.map((f) => prepare(service.url, f)); // built before the clock starts
       const serviceCpu0 = await service.cpuSeconds();
+      const threads0 = await service.cpuByThread();
       const benchCpu0 = process.cpuUsage();
-      const httpS = await timedPool(files, HTTP_CONCURRENCY, (f) => upload(service.url, f));
+      const httpS = await profiled('ingest-client', () => timedPool(requests, HTTP_CONCURRENCY, send201));
       const benchCpu = process.cpuUsage(benchCpu0);
       const serviceCpu = (await service.cpuSeconds()) - serviceCpu0;
+      const threads = await service.cpuByThread();
       http = files.length / httpS;
       console.log(
         `HTTP ingest (multipart -> spool+sha256 -> normalize -> 3 puts to s3rver -> Postgres row, ` +
@@ -94,6 +91,22 @@ async function main(): Promise<void> {
       );
       console.log(
         `  CPU: service ${perImage(serviceCpu * 1e6)}; client + s3rver (this process) ${perImage(benchCpu.user + benchCpu.system)}`,
+      );
+      const bareCpuPerImage = (bareCpu.user + bareCpu.system) / 1e6;
+      const clientCpu = (benchCpu.user + benchCpu.system) / 1e6;
+      // What the figures above imply on machines where the clients and S3 are elsewhere (production):
+      // throughput then follows CPU per image. Printed to explain the ratio, not instead of it.
+      console.log(
+        `  bare CPU / service CPU per image: ${(bareCpuPerImage / serviceCpu).toFixed(2)}; ` +
+          `CPU share taken by client + s3rver: ${((100 * clientCpu) / (clientCpu + serviceCpu)).toFixed(0)}%`,
+      );
+      const byThread = [...threads].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)] as const);
+      console.log(
+        `  service CPU by thread: ${byThread
+          .filter(([, s]) => s > 0)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, s]) => `${name} ${perImage(s * 1e6)}`)
+          .join(', ')}`,
       );
     } finally {
       await service.stop();
@@ -115,8 +128,7 @@ async function main(): Promise<void> {
     }
     console.log(`ingest: ${(http / bare).toFixed(2)} (target >= 0.7)`);
   } finally {
-    await Promise.allSettled([pg.stop(), s3.stop()]);
-    await rm(root, { recursive: true, force: true });
+    await servers.stop();
   }
 }
 

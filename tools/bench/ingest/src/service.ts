@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '@dg/devstack';
 
@@ -10,6 +10,8 @@ export interface RunningService {
   peakRss(): Promise<number>;
   /** CPU seconds (user + system) the service process has used so far. */
   cpuSeconds(): Promise<number>;
+  /** The same, per thread name (main thread, libuv pool, libvips workers...). */
+  cpuByThread(): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -61,9 +63,17 @@ export async function startService(
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
     },
-    cpuSeconds: async () => {
-      const fields = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100/s)
+    cpuSeconds: async () => cpuOf(`/proc/${child.pid}/stat`),
+    cpuByThread: async () => {
+      const out = new Map<string, number>();
+      for (const tid of await readdir(`/proc/${child.pid}/task`).catch(() => [])) {
+        const comm = (await readFile(`/proc/${child.pid}/task/${tid}/comm`, 'utf8').catch(() => '?')).trim();
+        // Node's main thread and libuv's pool (where sharp drives its pipelines) share one name.
+        const name = tid === String(child.pid) ? 'main' : comm;
+        const cpu = await cpuOf(`/proc/${child.pid}/task/${tid}/stat`).catch(() => 0);
+        out.set(name, (out.get(name) ?? 0) + cpu);
+      }
+      return out;
     },
     stop: async () => {
       if (child.exitCode !== null) return;
@@ -71,4 +81,10 @@ export async function startService(
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/** utime + stime of a /proc stat file, in seconds (USER_HZ is 100/s). */
+async function cpuOf(statPath: string): Promise<number> {
+  const fields = (await readFile(statPath, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
