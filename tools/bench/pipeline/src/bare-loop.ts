@@ -12,7 +12,9 @@ export async function bareLoop(opts: {
   jobs: number;
   producers: number;
   concurrency: number;
-  work: (i: number) => Promise<unknown>;
+  /** Producer-side work before each add (a row written first, as a real producer would). */
+  prepare?: (i: number) => Promise<Record<string, unknown>>;
+  work: (i: number, data: Record<string, unknown>) => Promise<unknown>;
 }): Promise<number> {
   const connection = new IORedis(opts.redisUrl, { maxRetriesPerRequest: null });
   const name = `bare-${Date.now()}`;
@@ -20,7 +22,7 @@ export async function bareLoop(opts: {
   let done = 0;
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
-  const worker = new Worker(name, async (job) => opts.work(job.data.i as number), {
+  const worker = new Worker(name, async (job) => opts.work(job.data.i as number, job.data as Record<string, unknown>), {
     connection,
     concurrency: opts.concurrency,
     removeOnComplete: { count: 1000 },
@@ -38,7 +40,8 @@ export async function bareLoop(opts: {
     Array.from({ length: opts.producers }, async () => {
       while (next < opts.jobs) {
         const i = next++;
-        await queue.add('job', { i }, { removeOnComplete: { count: 1000 } });
+        const data = { ...(await opts.prepare?.(i)), i };
+        await queue.add('job', data, { removeOnComplete: { count: 1000 } });
       }
     }),
   );

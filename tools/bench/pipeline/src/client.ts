@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
+import { multipartPost, send } from '../../shared/http-load';
 
 /**
  * Distinct small grey PNGs, as panoramic radiographs are (random noise, so no two share a hash and
@@ -15,7 +16,10 @@ export async function distinctImages(count: number): Promise<Buffer[]> {
   );
 }
 
-/** What a PMS integration does: HTTP calls with the tenant's API key. */
+/**
+ * What a PMS integration does: HTTP calls with the tenant's API key (over kept-alive node:http
+ * connections: the load generator shares the event loop with the services it measures).
+ */
 export class BenchClient {
   constructor(
     private readonly urls: { caseApi: string; ingestion: string },
@@ -24,29 +28,34 @@ export class BenchClient {
   ) {}
 
   async upload(bytes: Buffer): Promise<string> {
-    const form = new FormData();
-    form.append('caseId', this.caseId);
-    form.append('modality', 'panoramic');
-    form.append('file', new Blob([new Uint8Array(bytes)]), 'pano.png');
-    const res = await fetch(`${this.urls.ingestion}/v1/images`, {
-      method: 'POST',
-      body: form,
-      headers: { authorization: `Bearer ${this.key}` },
-    });
-    if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
-    return ((await res.json()) as { id: string }).id;
+    const res = await send(
+      multipartPost(
+        `${this.urls.ingestion}/v1/images`,
+        { authorization: `Bearer ${this.key}` },
+        { caseId: this.caseId, modality: 'panoramic' },
+        { name: 'file', fileName: 'pano.png', contentType: 'image/png', bytes },
+      ),
+    );
+    if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${res.text}`);
+    return (JSON.parse(res.text) as { id: string }).id;
   }
 
   async requestAssessment(imageId: string): Promise<string> {
-    const res = await fetch(`${this.urls.caseApi}/v1/cases/${this.caseId}/assessments`, {
+    const body = Buffer.from(JSON.stringify({ task: 'radiographic-report', imageId }));
+    const res = await send({
       method: 'POST',
-      body: JSON.stringify({ task: 'radiographic-report', imageId }),
-      headers: { authorization: `Bearer ${this.key}`, 'content-type': 'application/json' },
+      url: new URL(`${this.urls.caseApi}/v1/cases/${this.caseId}/assessments`),
+      headers: {
+        authorization: `Bearer ${this.key}`,
+        'content-type': 'application/json',
+        'content-length': body.length,
+      },
+      body,
     });
     if (res.status !== 202 && res.status !== 201) {
-      throw new Error(`assessment request answered ${res.status}: ${await res.text()}`);
+      throw new Error(`assessment request answered ${res.status}: ${res.text}`);
     }
-    return ((await res.json()) as { id: string }).id;
+    return (JSON.parse(res.text) as { id: string }).id;
   }
 }
 
