@@ -59,7 +59,7 @@ describe('faults', () => {
     }
   });
 
-  it('answers 503 on readiness while Postgres is stopped, and recovers without a restart', async () => {
+  it('answers 503 on readiness and on requests while Postgres is stopped, and recovers without a restart', async () => {
     const root = await mkdtemp(join(tmpdir(), 'dg-pg-fault-'));
     await chmod(root, 0o755); // initdb runs as the postgres user when the suite runs as root
     const dataDir = join(root, 'pg');
@@ -79,6 +79,15 @@ describe('faults', () => {
         details: Record<string, { status: string }>;
       };
       expect(body.details['database']?.status).toBe('down');
+      // A request meanwhile is told to come back (503 + Retry-After), not that the platform broke (500).
+      const during = await fetch(`${api.url}/v1/cases`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${org.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ patient: { externalId: 'during-outage' } }),
+      });
+      expect(during.status).toBe(503);
+      expect(during.headers.get('retry-after')).toBe('2');
+      expect(await during.json()).toMatchObject({ code: 'database_unavailable' });
 
       pg = await postgresProcess(dataDir, port);
       await waitFor('readiness to recover', async () => ((await ready()) === 200 ? true : undefined), 30_000);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ErrorBody } from '@dg/contracts';
 import type { FastifyReply } from 'fastify';
+import { isDatabaseUnavailable } from './database-unavailable';
 
 const CODES: Record<number, string> = {
   400: 'bad_request',
@@ -30,6 +31,7 @@ export class ErrorBodyFilter implements ExceptionFilter {
     const body = toErrorBody(exception);
     // 503 is an expected answer (readiness, a dependency away); other 5xx are bugs worth a stack.
     if (body.statusCode >= 500 && body.statusCode !== 503) this.logger.error(exception);
+    retryLater(reply, body, exception, this.logger);
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
@@ -65,7 +67,24 @@ export function toErrorBody(exception: unknown): ErrorBody {
       message: fastify.message ?? 'bad request',
     };
   }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      code: 'database_unavailable',
+      message: 'the database is unavailable or saturated; nothing was changed, retry later',
+    };
+  }
   return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'internal_error', message: 'internal server error' };
+}
+
+/** Seconds a client should wait before retrying a 503 (database away or saturated). */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** A database 503 says when to retry, and leaves one warning line (not a stack: nothing is broken). */
+export function retryLater(reply: FastifyReply, body: ErrorBody, exception: unknown, logger: Logger): void {
+  if (body.code !== 'database_unavailable') return;
+  logger.warn(`database unavailable: ${String((exception as Error)?.message).split('\n')[0]}`);
+  void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
 }
 
 function fastifyCode(code?: string): string | undefined {

@@ -5,3 +5,4 @@ export * from './create-fastify-app';
 export * from './api-key-auth';
 export * from './problem-details';
 export * from './pagination';
+export * from './database-unavailable';

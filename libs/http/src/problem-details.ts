@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorBody, ProblemDetails } from '@dg/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toErrorBody } from './error-filter';
+import { retryLater, toErrorBody } from './error-filter';
 
 export const PROBLEM_TYPE_BASE = 'https://dentalgemma.dev/problems/';
 
@@ -29,6 +29,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = http.getRequest<FastifyRequest>();
     const body = toErrorBody(exception);
     if (body.statusCode >= 500 && body.statusCode !== 503) this.logger.error(exception);
+    retryLater(reply, body, exception, this.logger);
     void reply
       .status(body.statusCode)
       .header('content-type', 'application/problem+json; charset=utf-8')
