@@ -125,6 +125,48 @@ describe('RunAssessmentService', () => {
     expect(output.rawText ?? output.text).toBe('mumble');
   });
 
+  it("reuses an image job's pixel buffer only once the engine is done with it, even after a time-out", async () => {
+    let release!: () => void;
+    const seen: Float32Array[] = [];
+    const s = setup(
+      (prompt) => {
+        seen.push(prompt.pixelValues!);
+        // The first generation hangs past the job's time-out; the others answer at once.
+        return seen.length === 1
+          ? new Promise<Generation>((resolve) => (release = () => resolve(generation)))
+          : Promise.resolve(generation);
+      },
+      { JOB_TIMEOUT_MS: '50' },
+    );
+    const store = new FsObjectStore(await mkdtemp(join(tmpdir(), 'dg-worker-spec-')));
+    await store.put(
+      'derivatives/g.png',
+      await sharp({ create: { width: 896, height: 896, channels: 3, background: '#404040' } })
+        .png()
+        .toBuffer(),
+    );
+    const job: RunAssessmentJob = {
+      ...textJob(),
+      task: 'radiographic-report',
+      input: {
+        kind: 'image',
+        imageId: '33333333-3333-4333-8333-333333333333',
+        normalizedKey: 'derivatives/g.png',
+        modality: 'panoramic',
+      },
+    };
+    const svc = await service(s, store);
+    const ctx = { jobId: 'j', attempt: 1, maxAttempts: 3 };
+    await expect(svc.run(job, ctx)).rejects.toBeInstanceOf(JobTimeoutError);
+    await svc.run(job, ctx); // while the first engine call still holds its buffer
+    expect(seen[1]).not.toBe(seen[0]);
+    release();
+    await new Promise((r) => setImmediate(r));
+    await svc.run(job, ctx);
+    expect(seen[2]).toBe(seen[0]); // given back once its engine call settled
+    expect(seen[2]![0]).toBeCloseTo(0x40 / 127.5 - 1, 6);
+  });
+
   it('asks the engine to serve the batch lane after the interactive one', async () => {
     const s = setup(async () => generation);
     await (await service(s)).run(textJob('batch'), { jobId: 'j', attempt: 1, maxAttempts: 3 });

@@ -8,6 +8,7 @@ import {
   PromptTooLongError,
   SYSTEM_PROMPT,
   taskDefinition,
+  PixelBufferPool,
   toPixelValues,
   type ChatPrompt,
   type InferenceEngine,
@@ -28,6 +29,7 @@ const PERMANENT = [CorruptImageError, ObjectNotFoundError, PromptTooLongError];
 @Injectable()
 export class RunAssessmentService {
   private readonly workerName = `${hostname()}:${process.pid}`;
+  private readonly buffers: PixelBufferPool;
 
   constructor(
     private readonly model: ModelService,
@@ -35,7 +37,9 @@ export class RunAssessmentService {
     @Inject(IMAGE_CODEC) private readonly codec: ImageCodec,
     @Inject(RESULTS_PRODUCER) private readonly results: Pick<JobProducer<'results'>, 'add'>,
     @Inject(CONFIG) private readonly config: WorkerConfig,
-  ) {}
+  ) {
+    this.buffers = new PixelBufferPool(config.WORKER_CONCURRENCY ?? config.BATCH_MAX_SIZE);
+  }
 
   async run(job: RunAssessmentJob, ctx: JobContext): Promise<void> {
     const ids = { assessmentId: job.assessmentId, tenantId: job.tenantId };
@@ -63,10 +67,16 @@ export class RunAssessmentService {
       const maxNewTokens =
         task.maxNewTokens === 'image' ? this.config.MAX_NEW_TOKENS_IMAGE : this.config.MAX_NEW_TOKENS_TEXT;
       const priority = job.lane === 'interactive' ? 0 : 1;
-      const { generation, output } = await withTimeout(
-        this.infer(engine, task, prompt, maxNewTokens, priority),
-        this.config.JOB_TIMEOUT_MS,
-      );
+      const inference = this.infer(engine, task, prompt, maxNewTokens, priority);
+      // The pixel buffer goes back to the pool when the engine is done with it, which after a
+      // time-out is later than this job.
+      const pixels = prompt.pixelValues;
+      if (pixels)
+        inference.then(
+          () => this.buffers.give(pixels),
+          () => this.buffers.give(pixels),
+        );
+      const { generation, output } = await withTimeout(inference, this.config.JOB_TIMEOUT_MS);
       await this.results.add(
         'assessment.completed',
         {
@@ -127,7 +137,8 @@ export class RunAssessmentService {
   }
 
   private async pixels(key: string, size: number): Promise<Float32Array> {
-    return toPixelValues(await this.codec.decodePixels(await this.store.get(key)), size);
+    const image = await this.codec.decodePixels(await this.store.get(key));
+    return toPixelValues(image, size, this.buffers.take(3 * size * size));
   }
 }
 

@@ -1,4 +1,4 @@
-import { toPixelValues } from './pixel-values';
+import { PixelBufferPool, toPixelValues } from './pixel-values';
 
 describe('toPixelValues', () => {
   const size = 4;
@@ -21,5 +21,35 @@ describe('toPixelValues', () => {
 
   it('refuses an image of the wrong size', () => {
     expect(() => toPixelValues({ width: 2, height: 2, channels: 1, data: Buffer.alloc(4) }, size)).toThrow(/4x4/);
+  });
+});
+
+describe('toPixelValues into a reused buffer', () => {
+  it('overwrites every value of a buffer that held another image', () => {
+    const size = 4;
+    const dirty = new Float32Array(3 * size * size).fill(42);
+    const grey = Buffer.from(Array.from({ length: size * size }, (_, i) => i * 16));
+    const fresh = toPixelValues({ width: size, height: size, channels: 1, data: grey }, size);
+    const reused = toPixelValues({ width: size, height: size, channels: 1, data: grey }, size, dirty);
+    expect(reused).toBe(dirty);
+    expect(Array.from(reused)).toEqual(Array.from(fresh));
+    expect(() =>
+      toPixelValues({ width: size, height: size, channels: 1, data: grey }, size, new Float32Array(3)),
+    ).toThrow(/48 values/);
+  });
+});
+
+describe('PixelBufferPool', () => {
+  it('hands back what it was given, keeps at most maxFree, and never a buffer of another length', () => {
+    const pool = new PixelBufferPool(1);
+    const a = pool.take(12);
+    const b = pool.take(12);
+    expect(a).not.toBe(b);
+    pool.give(a);
+    pool.give(b); // over maxFree: dropped
+    expect(pool.idle).toBe(1);
+    expect(pool.take(12)).toBe(a);
+    pool.give(a);
+    expect(pool.take(6)).toHaveLength(6);
   });
 });

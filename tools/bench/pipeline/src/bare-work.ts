@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { IngestionEnvSchema, loadConfig } from '@dg/config';
 import { SharpImageCodec } from '@dg/imaging';
-import { toPixelValues } from '@dg/inference';
+import { PixelBufferPool, toPixelValues } from '@dg/inference';
 import { createObjectStore } from '@dg/storage';
 
 /**
@@ -19,6 +19,7 @@ export async function bareWork(env: Record<string, string>, keys: string[], size
   );
   const store = createObjectStore(loadConfig(IngestionEnvSchema, env));
   const codec = new SharpImageCodec();
+  const buffers = new PixelBufferPool(16); // reused as the worker does: a fair baseline, not a slow one
   return {
     prepare: async (i: number) => {
       const key = keys[i % keys.length]!;
@@ -29,11 +30,13 @@ export async function bareWork(env: Record<string, string>, keys: string[], size
       return { id: rows[0]!.id, key };
     },
     work: async (_i: number, data: Record<string, unknown>) => {
-      const pixels = toPixelValues(await codec.decodePixels(await store.get(String(data['key']))), size);
+      const image = await codec.decodePixels(await store.get(String(data['key'])));
+      const pixels = toPixelValues(image, size, buffers.take(3 * size * size));
       await pool.query(
         "UPDATE bench_bare_job SET status = 'completed', result = $2, updated_at = now() WHERE id = $1",
         [data['id'], JSON.stringify({ values: pixels.length })],
       );
+      buffers.give(pixels);
     },
     close: () => pool.end(),
   };
