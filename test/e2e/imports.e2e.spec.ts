@@ -286,8 +286,9 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
     expect((await json({ source: `s3://${h.bucket}/originals/` })).body.code).toBe('source_not_allowed');
     expect((await json({ source: 's3://some-other-bucket/a.zip' })).status).toBe(403);
     expect(await prisma.archiveImport.count({ where: { organizationId: a.id } })).toBe(before);
-    // Nothing the refused uploads streamed in is left in storage.
-    expect(await s3Keys(h.bucket, 'imports/')).toEqual(storedBefore);
+    // Nothing the refused uploads streamed in is left in storage. (Keys may also have gone: an
+    // earlier spec's import removes its archive when it finishes, which can be during this one.)
+    expect((await s3Keys(h.bucket, 'imports/')).filter((k) => !storedBefore.includes(k))).toEqual([]);
   });
 
   it("keeps each tenant's imports to itself, and needs the write scope to start one", async () => {
