@@ -23,7 +23,8 @@ export class ResultRepository {
   /** Returns whether this call stored the result, and whether an urgent finding was queued. */
   async complete(tenant: TenantId, r: AssessmentCompleted): Promise<{ stored: boolean; urgent: boolean }> {
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.assessment.updateMany({
+      // One UPDATE ... RETURNING: the guard and the row the findings need, in a single statement.
+      const [assessment] = await tx.assessment.updateManyAndReturn({
         where: { id: r.assessmentId, organizationId: tenant, status: { in: ['queued', 'running', 'failed'] } },
         data: {
           status: 'completed',
@@ -43,8 +44,7 @@ export class ResultRepository {
           completedAt: new Date(r.completedAt),
         },
       });
-      if (count !== 1) return { stored: false, urgent: false };
-      const assessment = await tx.assessment.findUniqueOrThrow({ where: { id: r.assessmentId } });
+      if (!assessment) return { stored: false, urgent: false };
 
       const findings = structuredFindings(r.output);
       let urgent = false;
