@@ -114,6 +114,16 @@ describe('image to stored assessment, through all three services', () => {
     ]);
     expect(a1.status).toBe(201);
     expect(a1.body).toMatchObject({ status: 'queued', task: 'pathology-classification', reviewRequired: true });
+    // The job carries what the model is told about the case (patient and case fields, nothing else).
+    const job = await prisma.jobOutbox.findFirstOrThrow({ where: { jobId: a1.body.id } });
+    expect((job.payload as { input: { caseText: unknown } }).input.caseText).toEqual({
+      age: 35,
+      sex: 'male',
+      chiefComplaint: 'Severe throbbing pain in the lower right molar region for 3 days.',
+      clinicalFindings: 'Deep carious lesion on tooth 46 with tenderness to percussion.',
+      radiographicFindings: 'Periapical radiolucency at the apex of 46.',
+      medicalHistory: 'No significant medical history.',
+    });
     const [r1, r2] = await Promise.all([finished(a1.body.id), finished(a2.body.id)]);
 
     expect(r1.status).toBe('completed');

@@ -8,10 +8,10 @@ import type {
   TenantAccess,
   UpdateCaseRequest,
 } from '@dg/contracts';
-import type { PrismaClient } from '@dg/db';
+import type { PgPool, PrismaClient } from '@dg/db';
 import { decodeCursor, pageFrom } from '@dg/http';
 import { caseScope } from '../common/access';
-import { PRISMA } from '../infrastructure/tokens';
+import { PG_POOL, PRISMA } from '../infrastructure/tokens';
 
 export class ClinicNotInTenantError extends Error {}
 
@@ -32,7 +32,10 @@ export type CaseRow = {
 
 @Injectable()
 export class CaseRepository {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(PG_POOL) private readonly pool: PgPool,
+  ) {}
 
   /** Creates the case and, if new to this tenant, its patient; one transaction. */
   async create(access: TenantAccess, input: CreateCaseRequest): Promise<CaseView> {
@@ -95,16 +98,28 @@ export class CaseRepository {
   }
 
   /** The case in the card's structure, for the text-only task's prompt. */
+  /**
+   * What the model is told about the case, read on every assessment request: one statement on the
+   * pg pool Prisma uses (Prisma loaded the patient with a second query, and compiles each one; see
+   * CaseDetailRepository). Scoped like caseScope: organization and, for restricted keys, clinic.
+   */
   async caseText(access: TenantAccess, id: string): Promise<CaseText | undefined> {
-    const row = await this.prisma.case.findFirst({ where: { id, ...caseScope(access) }, include: WITH_PATIENT });
+    const { rows } = await this.pool.query<Record<keyof CaseText, string | number | null>>(
+      `SELECT p.age, p.sex, c."chiefComplaint", c."clinicalFindings", c."radiographicFindings", c."medicalHistory"
+      FROM "Case" c JOIN "Patient" p ON p.id = c."patientId"
+      WHERE c.id = $1::uuid AND c."organizationId" = $2::uuid AND ($3::uuid IS NULL OR c."clinicId" = $3::uuid)`,
+      [id, access.tenant, access.clinicId],
+    );
+    const row = rows[0];
     if (!row) return undefined;
+    const text = (v: string | number | null) => (v === null ? undefined : String(v));
     return {
-      age: row.patient.age ?? undefined,
-      sex: row.patient.sex ?? undefined,
-      chiefComplaint: row.chiefComplaint ?? undefined,
-      clinicalFindings: row.clinicalFindings ?? undefined,
-      radiographicFindings: row.radiographicFindings ?? undefined,
-      medicalHistory: row.medicalHistory ?? undefined,
+      age: row.age === null ? undefined : Number(row.age),
+      sex: text(row.sex),
+      chiefComplaint: text(row.chiefComplaint),
+      clinicalFindings: text(row.clinicalFindings),
+      radiographicFindings: text(row.radiographicFindings),
+      medicalHistory: text(row.medicalHistory),
     };
   }
 }
