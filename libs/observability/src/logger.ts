@@ -17,8 +17,16 @@ export function httpLoggerParams(service: string, level: string): Params {
       level,
       base: { service },
       redact: REDACT,
+      // 503 is an expected answer (a dependency away, the model still loading), as in the error
+      // filters: a warning, not an error with a stack.
       customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        res.statusCode === 503
+          ? 'warn'
+          : err || res.statusCode >= 500
+            ? 'error'
+            : res.statusCode >= 400
+              ? 'warn'
+              : 'info',
       // Probes and scrapes every few seconds would drown the useful lines.
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
     },
