@@ -29,7 +29,22 @@ export function createPgPool(databaseUrl: string, poolMax = 10): PgPool {
   // An idle connection that dies (database restart) is dropped by the pool and reopened on demand;
   // without a listener its 'error' event would crash the process (Prisma only listens while connected).
   pool.on('error', () => undefined);
+  // A failed plain query says it came from the database, so that a refused or reset connection
+  // here (a 503: retry later) is not confused with the same socket error from S3 or Redis.
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as unknown as { query: typeof query }).query = (...args) => {
+    const result = query(...args);
+    return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(fromDatabase(error))) : result;
+  };
   return pool;
+}
+
+/** Marks an error as raised by the database connection (see isDatabaseUnavailable in @dg/http). */
+export function fromDatabase(error: unknown): unknown {
+  if (error && typeof error === 'object' && !('fromDatabase' in error)) {
+    Object.defineProperty(error, 'fromDatabase', { value: true });
+  }
+  return error;
 }
 
 /**

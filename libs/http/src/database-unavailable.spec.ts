@@ -14,7 +14,11 @@ const rawUnreachable = {
   code: 'P2010',
   meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'DatabaseNotReachable' } } },
 };
-const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+// createPgPool marks what its queries throw; the same socket error from S3 or Redis is not marked.
+const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+  code: 'ECONNREFUSED',
+  fromDatabase: true,
+});
 const poolTimeout = new Error('timeout exceeded when trying to connect');
 const shuttingDown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
 
@@ -37,6 +41,11 @@ describe('isDatabaseUnavailable', () => {
       { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'UnsupportedNativeDataType' } } } },
     ],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
+    ['a refused connection to S3 or Redis', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    [
+      'an expired transaction (a bug: too slow)',
+      { code: 'P2028', message: 'Transaction API error: Transaction already closed' },
+    ],
     ['nothing', undefined],
   ])('is false for %s', (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);

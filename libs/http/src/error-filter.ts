@@ -71,7 +71,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
     return {
       statusCode: HttpStatus.SERVICE_UNAVAILABLE,
       code: 'database_unavailable',
-      message: 'the database is unavailable or saturated; nothing was changed, retry later',
+      message:
+        'the database is unavailable or saturated; retry later (with the same Idempotency-Key, a write is applied once)',
     };
   }
   return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'internal_error', message: 'internal server error' };

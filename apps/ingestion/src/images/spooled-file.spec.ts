@@ -80,6 +80,21 @@ describe('spool', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('leaves no file behind when the client goes while the spill file is being opened', async () => {
+    for (let trial = 0; trial < 16; trial++) {
+      const memory = new MemoryBudget(1024 * KB);
+      const source = new Readable({ read: () => undefined }); // pushed to by hand
+      const pending = spool(source, { dir, maxBytes: 1024 * KB, memory, memoryPerFile: 32 * KB });
+      source.push(bytes(48 * KB)); // the chunk that spills: mkdir + open are under way
+      // Fail a varying few ticks later, so that some trials land in the middle of the open.
+      for (let t = 0; t < trial % 4; t++) await new Promise((r) => setImmediate(r));
+      source.destroy(new Error('client gone'));
+      await expect(pending).rejects.toThrow('client gone');
+      expect(memory.inUse).toBe(0);
+      expect(await readdir(dir)).toEqual([]);
+    }
+  });
+
   it('cleans up when the source fails midway (client gone)', async () => {
     const memory = new MemoryBudget(1024 * KB);
     const broken = new Readable({ read: () => undefined }); // pushed to by hand

@@ -95,11 +95,14 @@ export async function spool(source: Readable, opts: SpoolOptions): Promise<Spool
       await mkdir(opts.dir, { recursive: true, mode: 0o700 });
       path = join(opts.dir, `upload-${randomUUID()}`);
       file = await open(path, 'wx', 0o600);
-      if (held.length) await file.writev(held);
+      for (const piece of held) await writeAll(file, piece);
       release();
     }
-    await file.write(chunk);
+    await writeAll(file, chunk);
   };
+  // The write in progress: a failure elsewhere (client gone, time-out) must wait for it before
+  // cleaning up, or a file opened after the clean-up would be left behind, open.
+  let writing: Promise<void> | undefined;
   try {
     // On any failure the pipeline destroys the source with the error, which ends the multipart
     // parser's part; the controller also closes the connection of a stalled or oversized upload.
@@ -108,7 +111,8 @@ export async function spool(source: Readable, opts: SpoolOptions): Promise<Spool
       meter,
       new Writable({
         write(chunk: Buffer, _enc, done) {
-          accept(chunk).then(() => done(), done);
+          writing = accept(chunk);
+          writing.then(() => done(), done);
         },
       }),
     );
@@ -119,6 +123,7 @@ export async function spool(source: Readable, opts: SpoolOptions): Promise<Spool
       return { content: onDisk, sha256: hash.digest('hex'), size, dispose: () => rm(onDisk, { force: true }) };
     }
   } catch (error) {
+    await writing?.catch(() => undefined);
     release();
     await removeFile();
     throw error;
@@ -145,3 +150,11 @@ export const openSpooled = (f: SpooledFile): Buffer | Readable =>
 /** The upload's bytes whole (callers bound the size first). */
 export const readSpooled = (f: SpooledFile): Promise<Buffer> =>
   typeof f.content === 'string' ? readFile(f.content) : Promise.resolve(f.content);
+
+/** FileHandle.write may write less than asked (a nearly full disk): write until all of it is down. */
+async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
+  for (let offset = 0; offset < chunk.length;) {
+    const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
+    offset += bytesWritten;
+  }
+}
