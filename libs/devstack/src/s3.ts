@@ -34,3 +34,15 @@ export async function startS3(opts: { dataDir: string; bucket: string; port?: nu
     stop: () => server.close(),
   };
 }
+
+/** The storage settings that point a service at `s3` (the names @dg/config reads). */
+export function s3Env(s3: RunningS3): Record<string, string> {
+  return {
+    STORAGE_DRIVER: 's3',
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}

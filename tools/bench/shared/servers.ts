@@ -1,7 +1,8 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findRedisServer, startPostgres, startRedis, startS3 } from '@dg/devstack';
+import { ensureOrganization, issueApiKey, type PrismaClient } from '@dg/db';
+import { findRedisServer, s3Env, startPostgres, startRedis, startS3 } from '@dg/devstack';
 import { migrateDeploy } from '../../db/src/migrate-deploy';
 
 export type BenchServers = Awaited<ReturnType<typeof startBenchServers>>;
@@ -30,5 +31,21 @@ export async function startBenchServers(bench: string) {
     await stop();
     throw error;
   }
-  return { root, pg, redis, s3, stop };
+  // What every service needs to reach these servers; a bench adds its own settings.
+  const env: Record<string, string> = {
+    DATABASE_URL: pg.url,
+    REDIS_URL: redis.url,
+    ...s3Env(s3),
+    UPLOAD_TMP_DIR: join(root, 'spool'),
+  };
+  return { root, pg, redis, s3, env, stop };
+}
+
+/** A tenant with one patient, one case and a read + write API key, for a bench's client. */
+export async function benchTenant(prisma: PrismaClient, slug: string) {
+  const { tenantId } = await ensureOrganization(prisma, slug, `Bench ${slug}`);
+  const patient = await prisma.patient.create({ data: { organizationId: tenantId, externalId: `${slug}-1` } });
+  const caseId = (await prisma.case.create({ data: { organizationId: tenantId, patientId: patient.id } })).id;
+  const { key } = await issueApiKey(prisma, tenantId, { name: 'bench', scopes: ['read', 'write'] });
+  return { tenantId, caseId, key };
 }

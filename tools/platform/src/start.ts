@@ -3,7 +3,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { createPrismaClient, ensureBootstrapKey, ensureOrganization } from '@dg/db';
-import { findRedisServer, freePort, startPostgres, startRedis, startS3, type RunningPostgres } from '@dg/devstack';
+import {
+  findRedisServer,
+  freePort,
+  startPostgres,
+  startRedis,
+  s3Env,
+  startS3,
+  type RunningPostgres,
+} from '@dg/devstack';
 import { migrateDeploy } from '../../db/src/migrate-deploy';
 import { generateTinyModel } from '../../model/src/generate-tiny-model';
 import { spawnService, stopService, waitReady, type ServiceSpec } from './services';
@@ -70,14 +78,7 @@ async function main(): Promise<void> {
     } else {
       const s3 = await startS3({ dataDir: join(DATA, 's3'), bucket: 'dentalgemma' });
       stops.push(() => s3.stop());
-      Object.assign(env, {
-        STORAGE_DRIVER: 's3',
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: s3.bucket,
-        S3_ACCESS_KEY_ID: s3.accessKeyId,
-        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        S3_FORCE_PATH_STYLE: 'true',
-      });
+      Object.assign(env, s3Env(s3));
     }
 
     const applied = await migrateDeploy({

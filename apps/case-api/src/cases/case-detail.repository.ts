@@ -3,6 +3,7 @@ import type { CaseDetail, Modality, TenantAccess } from '@dg/contracts';
 import type { PgPool } from '@dg/db';
 import { toAssessmentView, type AssessmentRow } from '../assessments/assessment.view';
 import { toFindingView, type FindingRow } from '../reviews/finding.view';
+import { CASE_BY_ID_SQL, caseByIdParams } from '../common/access';
 import { PG_POOL } from '../infrastructure/tokens';
 import { toCaseView, type CaseRow } from './case.repository';
 
@@ -39,8 +40,8 @@ export class CaseDetailRepository {
         (SELECT coalesce(json_agg(a ORDER BY a."createdAt", a.id), '[]') FROM "Assessment" a WHERE a."caseId" = c.id) AS assessments,
         (SELECT coalesce(json_agg(f ORDER BY f."createdAt", f.id), '[]') FROM "Finding" f WHERE f."caseId" = c.id) AS findings
       FROM "Case" c JOIN "Patient" p ON p.id = c."patientId"
-      WHERE c.id = $1::uuid AND c."organizationId" = $2::uuid AND ($3::uuid IS NULL OR c."clinicId" = $3::uuid)`,
-      [id, access.tenant, access.clinicId],
+      WHERE ${CASE_BY_ID_SQL}`,
+      caseByIdParams(access, id),
     );
     const row = rows[0];
     if (!row) return undefined;

@@ -10,7 +10,7 @@ import type {
 } from '@dg/contracts';
 import type { PgPool, PrismaClient } from '@dg/db';
 import { decodeCursor, pageFrom } from '@dg/http';
-import { caseScope } from '../common/access';
+import { CASE_BY_ID_SQL, caseByIdParams, caseScope } from '../common/access';
 import { PG_POOL, PRISMA } from '../infrastructure/tokens';
 
 export class ClinicNotInTenantError extends Error {}
@@ -107,8 +107,8 @@ export class CaseRepository {
     const { rows } = await this.pool.query<Record<keyof CaseText, string | number | null>>(
       `SELECT p.age, p.sex, c."chiefComplaint", c."clinicalFindings", c."radiographicFindings", c."medicalHistory"
       FROM "Case" c JOIN "Patient" p ON p.id = c."patientId"
-      WHERE c.id = $1::uuid AND c."organizationId" = $2::uuid AND ($3::uuid IS NULL OR c."clinicId" = $3::uuid)`,
-      [id, access.tenant, access.clinicId],
+      WHERE ${CASE_BY_ID_SQL}`,
+      caseByIdParams(access, id),
     );
     const row = rows[0];
     if (!row) return undefined;

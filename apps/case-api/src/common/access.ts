@@ -16,3 +16,10 @@ export function underCase(access: TenantAccess) {
     ? { organizationId: access.tenant, case: { clinicId: access.clinicId } }
     : { organizationId: access.tenant };
 }
+
+/**
+ * One case by id under caseScope, for the reads in plain SQL (the case aliased `c`); the values go
+ * with it as $1..$3 (caseByIdParams).
+ */
+export const CASE_BY_ID_SQL = `c.id = $1::uuid AND c."organizationId" = $2::uuid AND ($3::uuid IS NULL OR c."clinicId" = $3::uuid)`;
+export const caseByIdParams = (access: TenantAccess, id: string) => [id, access.tenant, access.clinicId];

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createPrismaClient, ensureOrganization, issueApiKey, type PrismaClient } from '@dg/db';
+import { createPrismaClient } from '@dg/db';
 import { largeSet, throughputSet } from '../../ingest/src/fixtures';
 import { timedPool } from '../../ingest/src/pool';
 import { startService } from '../../ingest/src/service';
-import { startBenchServers } from '../../shared/servers';
+import { benchTenant, startBenchServers } from '../../shared/servers';
 import { postImport, streamedTarUpload, waitCompleted } from './tar-upload';
 
 const FILES = Number(process.env['BENCH_FILES'] ?? 48);
@@ -22,28 +21,17 @@ const MB = 1024 * 1024;
  * archive of 10 MB images. Prints figures; asserts nothing.
  */
 async function main(): Promise<void> {
-  const { root, pg, redis, s3, stop } = await startBenchServers('archive');
+  const { pg, env: serverEnv, stop } = await startBenchServers('archive');
   try {
     const prisma = createPrismaClient(pg.url, 2);
     const [single, parallel, archive, big] = [
-      await tenant(prisma, 'single'),
-      await tenant(prisma, 'parallel'),
-      await tenant(prisma, 'archive'),
-      await tenant(prisma, 'big'),
+      await benchTenant(prisma, 'single'),
+      await benchTenant(prisma, 'parallel'),
+      await benchTenant(prisma, 'archive'),
+      await benchTenant(prisma, 'big'),
     ];
     await prisma.$disconnect();
-    const env = {
-      DATABASE_URL: pg.url,
-      REDIS_URL: redis.url,
-      STORAGE_DRIVER: 's3',
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: s3.bucket,
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
-      UPLOAD_TMP_DIR: join(root, 'spool'),
-      IMPORT_CONCURRENCY: String(CONCURRENCY),
-    };
+    const env = { ...serverEnv, IMPORT_CONCURRENCY: String(CONCURRENCY) };
     let service = await startService(env, { built: true });
     try {
       const files = await throughputSet(FILES);
@@ -133,14 +121,6 @@ async function main(): Promise<void> {
   } finally {
     await stop();
   }
-}
-
-async function tenant(prisma: PrismaClient, slug: string) {
-  const { tenantId } = await ensureOrganization(prisma, slug, `Bench ${slug}`);
-  const patient = await prisma.patient.create({ data: { organizationId: tenantId, externalId: `${slug}-1` } });
-  const caseId = (await prisma.case.create({ data: { organizationId: tenantId, patientId: patient.id } })).id;
-  const { key } = await issueApiKey(prisma, tenantId, { name: 'bench', scopes: ['read', 'write'] });
-  return { caseId, key };
 }
 
 /** The same JPEG with a comment segment naming `i` after SOI: other bytes, same picture. */

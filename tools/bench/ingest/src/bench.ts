@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { join } from 'node:path';
-import { createPrismaClient, ensureOrganization, issueApiKey } from '@dg/db';
+import { createPrismaClient } from '@dg/db';
 import { SharpImageCodec } from '@dg/imaging';
 import { largeSet, throughputSet } from './fixtures';
 import { multipartPost, send, type PreparedRequest } from '../../shared/http-load';
 import { profiled } from '../../shared/profile';
-import { startBenchServers } from '../../shared/servers';
+import { benchTenant, startBenchServers } from '../../shared/servers';
 import { timedPool } from './pool';
 import { startService } from './service';
 
@@ -23,26 +22,11 @@ const MB = 1024 * 1024;
  */
 async function main(): Promise<void> {
   const servers = await startBenchServers('ingest');
-  const { root, pg, redis, s3 } = servers;
   try {
-    const prisma = createPrismaClient(pg.url, 2);
-    const { tenantId } = await ensureOrganization(prisma, 'bench', 'Bench Dental');
-    const patient = await prisma.patient.create({ data: { organizationId: tenantId, externalId: 'BENCH-1' } });
-    const caseId = (await prisma.case.create({ data: { organizationId: tenantId, patientId: patient.id } })).id;
-    const { key } = await issueApiKey(prisma, tenantId, { name: 'bench', scopes: ['write'] });
+    const prisma = createPrismaClient(servers.pg.url, 2);
+    const { caseId, key } = await benchTenant(prisma, 'bench');
     await prisma.$disconnect();
-    const env = {
-      DATABASE_URL: pg.url,
-      REDIS_URL: redis.url,
-      STORAGE_DRIVER: 's3',
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: s3.bucket,
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
-      NORMALIZE_CONCURRENCY: String(NORMALIZE_CONCURRENCY),
-      UPLOAD_TMP_DIR: join(root, 'spool'),
-    };
+    const env = { ...servers.env, NORMALIZE_CONCURRENCY: String(NORMALIZE_CONCURRENCY) };
     const prepare = (url: string, bytes: Buffer) =>
       multipartPost(
         `${url}/v1/images`,
