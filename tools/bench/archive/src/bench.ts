@@ -4,6 +4,7 @@ import { createPrismaClient } from '@dg/db';
 import { largeSet, throughputSet } from '../../ingest/src/fixtures';
 import { timedPool } from '../../ingest/src/pool';
 import { startService } from '../../ingest/src/service';
+import { multipartPost, send } from '../../shared/http-load';
 import { benchTenant, startBenchServers } from '../../shared/servers';
 import { postImport, streamedTarUpload, waitCompleted } from './tar-upload';
 
@@ -42,15 +43,15 @@ async function main(): Promise<void> {
       // (what a busy integration does), each into its own tenant.
       const uploadAll = (t: { caseId: string; key: string }, concurrency: number) =>
         timedPool(files, concurrency, async (bytes) => {
-          const form = new FormData();
-          form.append('caseId', t.caseId);
-          form.append('file', new Blob([new Uint8Array(bytes)]), 'scan.jpg');
-          const res = await fetch(`${service.url}/v1/images`, {
-            method: 'POST',
-            body: form,
-            headers: { authorization: `Bearer ${t.key}` },
-          });
-          if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+          const res = await send(
+            multipartPost(
+              `${service.url}/v1/images`,
+              { authorization: `Bearer ${t.key}` },
+              { caseId: t.caseId },
+              { name: 'file', fileName: 'scan.jpg', contentType: 'image/jpeg', bytes },
+            ),
+          );
+          if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${res.text}`);
         });
       const singleRate = FILES / (await uploadAll(single, 1));
       const parallelRate = FILES / (await uploadAll(parallel, CONCURRENCY));
