@@ -62,6 +62,22 @@ describe('spool', () => {
     expect(memory.inUse).toBe(0);
   });
 
+  it('sends an upload that declares more than the per-file cap straight to disk', async () => {
+    const memory = new MemoryBudget(1024 * KB);
+    const data = bytes(16 * KB);
+    const f = await spool(chunked(data), {
+      dir,
+      maxBytes: 1024 * KB,
+      memory,
+      memoryPerFile: 256 * KB,
+      expectedBytes: 300 * KB,
+    });
+    expect(typeof f.content).toBe('string');
+    expect((await readFile(f.content as string)).equals(data)).toBe(true);
+    expect(memory.inUse).toBe(0);
+    await f.dispose();
+  });
+
   it('writes everything to disk without a budget', async () => {
     const f = await spool(chunked(bytes(10 * KB)), { dir, maxBytes: 1024 * KB });
     expect(typeof f.content).toBe('string');

@@ -50,6 +50,8 @@ export interface SpoolOptions {
   memory?: MemoryBudget;
   /** Largest upload kept in memory; a larger one spills to disk at this size. */
   memoryPerFile?: number;
+  /** The size the source says it has (an archive entry's header, an object's length): over memoryPerFile, straight to disk. */
+  expectedBytes?: number;
 }
 
 /**
@@ -61,7 +63,8 @@ export interface SpoolOptions {
  */
 export async function spool(source: Readable, opts: SpoolOptions): Promise<SpooledFile> {
   const hash = createHash('sha256');
-  const memoryPerFile = opts.memory ? (opts.memoryPerFile ?? 4 * 1024 * 1024) : 0;
+  const cap = opts.memoryPerFile ?? 4 * 1024 * 1024;
+  const memoryPerFile = opts.memory && !((opts.expectedBytes ?? 0) > cap) ? cap : 0;
   let size = 0;
   let held: Buffer[] = [];
   let reserved = 0;

@@ -21,13 +21,21 @@ export class UploadSpool {
     this.dir = config.UPLOAD_TMP_DIR ?? join(tmpdir(), 'dg-ingestion');
   }
 
-  /** `folder`: a sub-folder of the temp folder for this kind of file (archive entries). */
-  spool(source: Readable, maxBytes: number, folder?: string): Promise<SpooledFile> {
+  /**
+   * `folder`: a sub-folder of the temp folder for this kind of file (archive entries);
+   * `expectedBytes`: the size the source declares, when it does (a larger file skips memory).
+   */
+  spool(
+    source: Readable,
+    maxBytes: number,
+    opts: { folder?: string; expectedBytes?: number } = {},
+  ): Promise<SpooledFile> {
     return spool(source, {
-      dir: folder ? join(this.dir, folder) : this.dir,
+      dir: opts.folder ? join(this.dir, opts.folder) : this.dir,
       maxBytes,
       memory: this.memory,
       memoryPerFile: this.config.UPLOAD_MEMORY_FILE_BYTES,
+      expectedBytes: opts.expectedBytes,
     });
   }
 }

@@ -103,7 +103,10 @@ export class ImportRunner {
           // The pipeline takes the stream's first error; a guard may emit another as it is torn
           // down, which must not reach the process as an unhandled 'error' event.
           const bytes = entry.open().on('error', () => undefined);
-          file = await this.spool.spool(bytes, this.config.IMPORT_MAX_ENTRY_BYTES, 'imports');
+          file = await this.spool.spool(bytes, this.config.IMPORT_MAX_ENTRY_BYTES, {
+            folder: 'imports',
+            expectedBytes: entry.declaredSize,
+          });
         } catch (error) {
           await entry.skip();
           // One entry refused or broken (bad deflate, CRC): that item, not the import.

@@ -75,7 +75,9 @@ export class DirectUploadService {
     let file;
     try {
       if (head.size > limit) throw new SpoolLimitError(`${head.size} bytes`);
-      file = await this.spool.spool(await this.store.getStream(session.objectKey), limit);
+      file = await this.spool.spool(await this.store.getStream(session.objectKey), limit, {
+        expectedBytes: head.size,
+      });
     } catch (error) {
       if (!(error instanceof SpoolLimitError)) throw error;
       await this.store.delete(session.objectKey);
