@@ -208,6 +208,23 @@ describe('image to stored assessment, through all three services', () => {
     const mismatch = await assess({ task: 'clinical-photo-analysis', imageId: pano.id });
     expect(mismatch).toMatchObject({ status: 422, body: { code: 'task_input_mismatch' } });
 
+    // An image is assessed only under its own case: under another case of the same tenant it is absent.
+    const other = await api(platform.caseApi, '/v1/cases', {
+      method: 'POST',
+      body: JSON.stringify({ patient: { externalId: 'PMS-1002' } }),
+    });
+    expect(other.status).toBe(201);
+    for (const [path, body] of [
+      ['assessments', { task: 'radiographic-report', imageId: pano.id }],
+      ['assessments/defaults', { imageId: pano.id }],
+    ] as const) {
+      const res = await api(platform.caseApi, `/v1/cases/${other.body.id}/${path}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+      expect(res).toMatchObject({ status: 404, body: { message: expect.stringMatching(/image .* not found/) } });
+    }
+
     const all = [...panoDefaults.body.items, ...photoDefaults, ...textDefaults, dentition] as AssessmentView[];
     expect(new Set(all.map((a) => a.task)).size).toBe(6);
     for (const a of all) {

@@ -45,9 +45,8 @@ export class RequestAssessmentService {
   ): Promise<AssessmentView[]> {
     let tasks: readonly TaskName[];
     if (body.imageId) {
-      const image = await this.assessments.findImage(access.tenant, body.imageId);
-      if (!image || image.caseId !== caseId || !(await this.cases.caseText(access, caseId)))
-        throw notFound('image', body.imageId);
+      const image = (await this.cases.caseInput(access, caseId, body.imageId))?.image;
+      if (!image) throw notFound('image', body.imageId);
       tasks = defaultTasks({ modality: image.modality });
     } else {
       if (!(await this.cases.caseText(access, caseId))) throw notFound('case', caseId);
@@ -67,13 +66,11 @@ export class RequestAssessmentService {
 
   async request(access: TenantAccess, caseId: string, body: CreateAssessmentRequest): Promise<AssessmentView> {
     const tenant = access.tenant;
-    // Both reads at once: they are independent, and each is a round trip on the request's path.
-    const wantsImage = TASK_INPUT[body.task] !== 'text' && body.imageId;
-    const [caseText, image] = await Promise.all([
-      this.cases.caseText(access, caseId),
-      wantsImage ? this.assessments.findImage(tenant, body.imageId!) : undefined,
-    ]);
-    if (!caseText) throw notFound('case', caseId);
+    // The case and the image in one statement: each round trip is on the request's path.
+    const wantsImage = TASK_INPUT[body.task] !== 'text' ? body.imageId : undefined;
+    const found = await this.cases.caseInput(access, caseId, wantsImage);
+    if (!found) throw notFound('case', caseId);
+    const { text: caseText, image } = found;
 
     let input: InferenceInput;
     if (TASK_INPUT[body.task] === 'text') {
@@ -93,7 +90,7 @@ export class RequestAssessmentService {
           `task ${body.task} needs an imageId`,
         );
       }
-      if (!image || image.caseId !== caseId) throw notFound('image', body.imageId);
+      if (!image) throw notFound('image', body.imageId);
       // A photo task on a radiograph (or the reverse) would only produce confident nonsense.
       const problem = taskInputProblem(body.task, { modality: image.modality });
       if (problem) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, problem.code, problem.message);

@@ -4,6 +4,7 @@ import type {
   CaseText,
   CaseView,
   CreateCaseRequest,
+  Modality,
   Page,
   TenantAccess,
   UpdateCaseRequest,
@@ -97,32 +98,70 @@ export class CaseRepository {
     return count ? this.findById(access, id) : undefined;
   }
 
-  /** The case in the card's structure, for the text-only task's prompt. */
   /**
    * What the model is told about the case, read on every assessment request: one statement on the
    * pg pool Prisma uses (Prisma loaded the patient with a second query, and compiles each one; see
    * CaseDetailRepository). Scoped like caseScope: organization and, for restricted keys, clinic.
    */
   async caseText(access: TenantAccess, id: string): Promise<CaseText | undefined> {
-    const { rows } = await this.pool.query<Record<keyof CaseText, string | number | null>>(
-      `SELECT p.age, p.sex, c."chiefComplaint", c."clinicalFindings", c."radiographicFindings", c."medicalHistory"
+    return (await this.caseInput(access, id, undefined))?.text;
+  }
+
+  /**
+   * The case text and, when `imageId` is given, that image if it belongs to this case: what an
+   * assessment request needs, in the same single statement (the image was a second round trip).
+   * `image` is undefined when the image is missing, another case's or another tenant's.
+   */
+  async caseInput(
+    access: TenantAccess,
+    id: string,
+    imageId: string | undefined,
+  ): Promise<{ text: CaseText; image: CaseImage | undefined } | undefined> {
+    const { rows } = await this.pool.query<CaseInputRow>(
+      `SELECT p.age, p.sex, c."chiefComplaint", c."clinicalFindings", c."radiographicFindings", c."medicalHistory",
+        i.id AS "imageId", i."normalizedKey", i.modality::text AS modality
       FROM "Case" c JOIN "Patient" p ON p.id = c."patientId"
+      LEFT JOIN "Image" i ON i.id = $4::uuid AND i."caseId" = c.id AND i."organizationId" = c."organizationId"
       WHERE ${CASE_BY_ID_SQL}`,
-      caseByIdParams(access, id),
+      [...caseByIdParams(access, id), imageId ?? null],
     );
     const row = rows[0];
     if (!row) return undefined;
     const text = (v: string | number | null) => (v === null ? undefined : String(v));
     return {
-      age: row.age === null ? undefined : Number(row.age),
-      sex: text(row.sex),
-      chiefComplaint: text(row.chiefComplaint),
-      clinicalFindings: text(row.clinicalFindings),
-      radiographicFindings: text(row.radiographicFindings),
-      medicalHistory: text(row.medicalHistory),
+      text: {
+        age: row.age === null ? undefined : Number(row.age),
+        sex: text(row.sex),
+        chiefComplaint: text(row.chiefComplaint),
+        clinicalFindings: text(row.clinicalFindings),
+        radiographicFindings: text(row.radiographicFindings),
+        medicalHistory: text(row.medicalHistory),
+      },
+      image:
+        row.imageId && row.normalizedKey && row.modality
+          ? {
+              id: row.imageId,
+              normalizedKey: row.normalizedKey,
+              // The enum's values use '_' (intraoral_photo); the contracts use '-'.
+              modality: row.modality.replace('_', '-') as Modality,
+            }
+          : undefined,
     };
   }
 }
+
+/** An image of the case, as much as a job needs of it. */
+export interface CaseImage {
+  id: string;
+  normalizedKey: string;
+  modality: Modality;
+}
+
+type CaseInputRow = Record<keyof CaseText, string | number | null> & {
+  imageId: string | null;
+  normalizedKey: string | null;
+  modality: string | null;
+};
 
 export function toCaseView(row: CaseRow): CaseView {
   return {
