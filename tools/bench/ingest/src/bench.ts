@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import { cpus } from 'node:os';
 import { createPrismaClient } from '@dg/db';
 import { SharpImageCodec } from '@dg/imaging';
 import { largeSet, throughputSet } from './fixtures';
 import { multipartPost, send, type PreparedRequest } from '../../shared/http-load';
+import { machineCpuSeconds } from '../../shared/machine-cpu';
 import { profiled } from '../../shared/profile';
 import { benchTenant, startBenchServers } from '../../shared/servers';
 import { timedPool } from './pool';
@@ -64,7 +66,9 @@ async function main(): Promise<void> {
       const serviceCpu0 = await service.cpuSeconds();
       const threads0 = await service.cpuByThread();
       const benchCpu0 = process.cpuUsage();
+      const machine0 = await machineCpuSeconds();
       const httpS = await profiled('ingest-client', () => timedPool(requests, HTTP_CONCURRENCY, send201));
+      const machineCpu = (await machineCpuSeconds()) - machine0;
       const benchCpu = process.cpuUsage(benchCpu0);
       const serviceCpu = (await service.cpuSeconds()) - serviceCpu0;
       const threads = await service.cpuByThread();
@@ -76,13 +80,22 @@ async function main(): Promise<void> {
       console.log(
         `  CPU: service ${perImage(serviceCpu * 1e6)}; client + s3rver (this process) ${perImage(benchCpu.user + benchCpu.system)}`,
       );
-      const bareCpuPerImage = (bareCpu.user + bareCpu.system) / 1e6;
+      const bareCpuS = (bareCpu.user + bareCpu.system) / 1e6;
       const clientCpu = (benchCpu.user + benchCpu.system) / 1e6;
       // What the figures above imply on machines where the clients and S3 are elsewhere (production):
       // throughput then follows CPU per image. Printed to explain the ratio, not instead of it.
       console.log(
-        `  bare CPU / service CPU per image: ${(bareCpuPerImage / serviceCpu).toFixed(2)}; ` +
+        `  bare CPU / service CPU per image: ${(bareCpuS / serviceCpu).toFixed(2)}; ` +
           `CPU share taken by client + s3rver: ${((100 * clientCpu) / (clientCpu + serviceCpu)).toFixed(0)}%`,
+      );
+      // The rig's share of this machine (CPU seconds over the phase): what a service costing nothing
+      // beyond the bare normalization could reach here, where images/s follows CPU per image.
+      const rigCpu = clientCpu + Math.max(0, machineCpu - serviceCpu - clientCpu);
+      console.log(
+        `  rest of the machine (PostgreSQL, Redis, kernel): ${perImage(Math.max(0, machineCpu - serviceCpu - clientCpu) * 1e6)}; ` +
+          `machine busy ${((100 * machineCpu) / (httpS * cpus().length)).toFixed(0)}% of ${cpus().length} cores; ` +
+          `highest ratio on this machine for a service that did nothing but the bare normalization: ` +
+          `${(bareCpuS / (bareCpuS + rigCpu)).toFixed(2)}`,
       );
       const byThread = [...threads].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)] as const);
       console.log(

@@ -4,8 +4,10 @@ import IORedis from 'ioredis';
 /**
  * The baseline: a bare BullMQ queue and worker on the same Redis, `producers` clients adding jobs
  * one by one while a worker with `concurrency` runs `work` on each. Nothing else: no HTTP, no
- * Postgres, no outbox, no results queue. Returns jobs per second from the first add to the last
- * completion.
+ * Postgres, no outbox. With `resultEvents` (the pipeline's shape: the worker reports "started" and
+ * "completed" on a results queue that a second consumer drains), each job also adds that many jobs
+ * to a second queue and counts as done when they are consumed. Returns jobs per second from the
+ * first add to the last completion.
  */
 export async function bareLoop(opts: {
   redisUrl: string;
@@ -15,25 +17,43 @@ export async function bareLoop(opts: {
   /** Producer-side work before each add (a row written first, as a real producer would). */
   prepare?: (i: number) => Promise<Record<string, unknown>>;
   work: (i: number, data: Record<string, unknown>) => Promise<unknown>;
+  resultEvents?: number;
 }): Promise<number> {
   const connection = new IORedis(opts.redisUrl, { maxRetriesPerRequest: null });
   const name = `bare-${Date.now()}`;
   const queue = new Queue(name, { connection });
+  const events = opts.resultEvents ?? 0;
+  const results = new Queue(`${name}-results`, { connection });
   let done = 0;
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
-  const worker = new Worker(name, async (job) => opts.work(job.data.i as number, job.data as Record<string, unknown>), {
-    connection,
-    concurrency: opts.concurrency,
-    removeOnComplete: { count: 1000 },
-  });
-  worker.on('completed', () => {
-    if (++done === opts.jobs) finish();
-  });
-  worker.on('failed', (_job, err) => {
-    throw err;
-  });
-  await worker.waitUntilReady();
+  const complete = () => {
+    if (++done === opts.jobs * Math.max(1, events)) finish();
+  };
+  const report = (i: number, k: number) => results.add('event', { i, k }, { removeOnComplete: { count: 1000 } });
+  const worker = new Worker(
+    name,
+    async (job) => {
+      const i = job.data.i as number;
+      // "started" before the work and the rest after it, as the inference worker reports.
+      if (events > 0) await report(i, 0);
+      const out = await opts.work(i, job.data as Record<string, unknown>);
+      for (let k = 1; k < events; k++) await report(i, k);
+      return out;
+    },
+    { connection, concurrency: opts.concurrency, removeOnComplete: { count: 1000 } },
+  );
+  const consumers: Worker[] = [worker];
+  if (events > 0) {
+    consumers.push(new Worker(results.name, async () => undefined, { connection, concurrency: 8 }));
+  }
+  consumers.at(-1)!.on('completed', complete);
+  for (const w of consumers) {
+    w.on('failed', (_job, err) => {
+      throw err;
+    });
+    await w.waitUntilReady();
+  }
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -47,9 +67,11 @@ export async function bareLoop(opts: {
   );
   await finished;
   const seconds = (performance.now() - started) / 1000;
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
+  for (const w of consumers) await w.close();
+  for (const q of [queue, results]) {
+    await q.obliterate({ force: true });
+    await q.close();
+  }
   connection.disconnect();
   return opts.jobs / seconds;
 }
