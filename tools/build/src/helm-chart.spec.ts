@@ -50,11 +50,12 @@ beforeAll(async () => {
       'worker.model.source': 's3',
       'worker.model.s3.bucket': 'models',
       'worker.autoscaling.trigger.type': 'metrics-api',
-      'worker.autoscaling.trigger.metricsApi.url': 'http://dentalgemma-case-api.dentalgemma.svc:3000/metrics/keda',
+      'worker.autoscaling.trigger.metricsApi.url': 'http://dentalgemma-case-api.dentalgemma.svc:3000/scale/backlog',
       'worker.gpu.runtimeClassName': 'nvidia',
       's3.existingSecret': 'dentalgemma-s3',
       'serviceMonitor.enabled': 'true',
       'caseApi.autoscaling.enabled': 'false',
+      'worker.concurrency': '4',
     },
   });
   renders['minimal'] = renderChart(tools, {
@@ -204,12 +205,21 @@ describe('policies', () => {
       expect(Number(worker.resources?.limits?.['nvidia.com/gpu'])).toBeGreaterThanOrEqual(1);
       expect(spec.nodeSelector?.['nvidia.com/gpu.product']).toMatch(/^NVIDIA-/);
       expect(spec.tolerations).toContainEqual(expect.objectContaining({ key: 'nvidia.com/gpu', effect: 'NoSchedule' }));
-      // BullMQ's lock is 5 minutes: the pod must be allowed to finish the job it holds.
+      // On SIGTERM in-flight jobs get drainSeconds (300) to finish: the pod must be allowed that long.
       expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(300);
       expect(find(objs, 'PodDisruptionBudget', '-inference-worker')).toBeDefined();
       expect(worker.env?.map((e) => e.name)).not.toContain('DATABASE_URL');
     },
   );
+
+  it('the worker takes a full engine batch per lane unless its concurrency is set', () => {
+    const env = (name: string) =>
+      podSpec(find(renders[name]!, 'Deployment', '-inference-worker')!)!.containers[0]!.env ?? [];
+    // Unset, the worker takes BATCH_MAX_SIZE jobs per lane; a pinned 1 would cap every batch at one job.
+    for (const name of ['default', 'production', 'dev'])
+      expect(env(name).map((e) => e.name)).not.toContain('WORKER_CONCURRENCY');
+    expect(env('switches')).toContainEqual({ name: 'WORKER_CONCURRENCY', value: '4' });
+  });
 
   it('the default worker targets A100 80GB nodes; production sets the runtime class', () => {
     expect(podSpec(find(renders['default']!, 'Deployment', '-inference-worker')!)!.nodeSelector).toEqual({
@@ -237,8 +247,11 @@ describe('policies', () => {
     };
     expect(so.spec.minReplicaCount).toBe(0);
     expect(so.spec.maxReplicaCount).toBe(16);
-    expect(so.spec.triggers[0]!.metadata['query']).toContain('dentalgemma_queue_backlog{');
-    expect(so.spec.triggers[0]!.metadata['query']).toContain('lane=~"interactive|batch"');
+    // Every exporter (case-api and each worker) reports the same Redis backlog: one value per lane,
+    // or the backlog would grow with the number of workers and scale them out on their own.
+    expect(so.spec.triggers[0]!.metadata['query']).toBe(
+      'sum(max by (lane) (dentalgemma_queue_backlog{namespace="dentalgemma",lane=~"interactive|batch"}))',
+    );
     // KEDA owns the replica count: the Deployment must not fight it on every upgrade.
     expect(find(renders['production']!, 'Deployment', '-inference-worker')!['spec'] as object).not.toHaveProperty(
       'replicas',
