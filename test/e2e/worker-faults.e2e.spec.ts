@@ -1,10 +1,14 @@
-import { mkdtemp } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, WorkerEnvSchema } from '@dg/config';
 import { createPrismaClient, type PrismaClient } from '@dg/db';
 import { freePort, startRedis } from '@dg/devstack';
 import { listen } from '@dg/http';
+import { DeadLetterQueue, queueConnection } from '@dg/queue';
+import { LANE_QUEUES } from '@dg/contracts';
+import { Queue } from 'bullmq';
 import { testEnv, uniqueName } from '@dg/testing';
 import { createInferenceWorker } from '../../apps/inference-worker/src/app';
 import { caseApiWith, createTenant, type TestTenant } from '../support/case-api';
@@ -90,6 +94,95 @@ describe('worker and queue faults', () => {
       await api.app.close();
     }
   });
+
+  it('fails a job that takes down every worker it lands on: dead-lettered, its assessment failed', async () => {
+    const prefix = uniqueName('poison');
+    const root = join(tmpdir(), prefix);
+    const env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      REDIS_URL: t.REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      STORAGE_DRIVER: 'fs',
+      STORAGE_FS_ROOT: root,
+      MODEL_DIR: t.TINY_MODEL_DIR,
+      LOCK_DURATION_MS: '1500',
+      STALLED_INTERVAL_MS: '1000',
+    };
+    const api = await caseApi({ REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
+    const conn = queueConnection({ QUEUE_BACKEND: 'redis', REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
+    const queue = new Queue(LANE_QUEUES.interactive, { connection: conn.connection as never, prefix });
+    const dead = new DeadLetterQueue(conn);
+    const workers: Awaited<ReturnType<typeof workerProcess>>[] = [];
+    try {
+      const org = await createTenant(prisma, 'poison');
+      const { caseId } = await request(api.url, org, 0);
+      // The image's derivative is a FIFO nobody writes to: reading it hangs the job (without
+      // blocking the worker's event loop, so its lock stays renewed) until its worker is killed.
+      await mkdir(join(root, 'poison'), { recursive: true });
+      execFileSync('mkfifo', [join(root, 'poison', 'derivative.png')]);
+      const image = await prisma.image.create({
+        data: {
+          organizationId: org.tenant,
+          caseId,
+          sha256: 'f'.repeat(64),
+          format: 'png',
+          modality: 'panoramic',
+          width: 896,
+          height: 896,
+          sizeBytes: 1,
+          normalizedKey: 'poison/derivative.png',
+          thumbnailKey: 'poison/thumbnail.jpg',
+          transform: {},
+        },
+      });
+      const res = await fetch(`${api.url}/v1/cases/${caseId}/assessments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${org.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ task: 'pathology-classification', imageId: image.id }),
+      });
+      expect(res.status).toBe(201);
+      const id = ((await res.json()) as { id: string }).id;
+      // BullMQ allows two stalls (maxStalledCount 2): three workers die holding the job, each after
+      // picking it up again (its stall counter tells the pickups apart).
+      for (let stalls = 0; stalls < 3; stalls++) {
+        workers.push(await workerProcess(env));
+        await waitFor(
+          `pickup after ${stalls} stalls`,
+          async () => {
+            const job = await queue.getJob(id);
+            return job?.stalledCounter === stalls && (await job.getState()) === 'active' ? true : undefined;
+          },
+          30_000,
+        );
+        await workers.at(-1)!.kill9();
+      }
+      // The fourth worker finds it stalled once too often: BullMQ fails it before any handler runs.
+      workers.push(await workerProcess(env));
+      const failed = await waitFor(
+        'the assessment failed',
+        async () => {
+          const row = await prisma.assessment.findUnique({ where: { id } });
+          return row?.status === 'failed' ? row : undefined;
+        },
+        30_000,
+      );
+      expect(failed.error).toMatch(/stalled/);
+      expect(failed.completedAt).not.toBeNull();
+      const letters = await waitFor('its dead letter', async () => {
+        const mine = (await dead.list()).filter((d) => d.job.assessmentId === id);
+        return mine.length ? mine : undefined;
+      });
+      expect(letters).toHaveLength(1);
+      expect(await prisma.assessment.count({ where: { imageId: image.id } })).toBe(1);
+    } finally {
+      for (const w of workers) await w.kill9();
+      await queue.close();
+      await dead.close();
+      await api.app.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 150_000);
 
   it('completes every job across a Redis restart (AOF persistence on)', async () => {
     const port = await freePort();

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { LANE_QUEUES, LANES, type Lane } from '@dg/contracts';
+import { LANE_QUEUES, LANES, RunAssessmentJobSchema, type Lane } from '@dg/contracts';
 import type { WorkerConfig } from '@dg/config';
 import { DeadLetterQueue, JobConsumer, LaneBacklog, type QueueConnection } from '@dg/queue';
 import { METRICS_REGISTRY } from '@dg/observability';
@@ -75,16 +75,20 @@ export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplica
   private async onFailed(lane: Lane, job: Job | undefined, err: Error): Promise<void> {
     this.logger.warn({ jobId: job?.id, err: err.message, lane }, 'inference job failed');
     if (!job) return;
-    const final =
-      err instanceof UnrecoverableError ||
-      err.name === 'PermanentJobError' ||
-      job.attemptsMade >= (job.opts.attempts ?? 1);
+    const permanent = err instanceof UnrecoverableError || err.name === 'PermanentJobError';
+    const final = permanent || job.attemptsMade >= (job.opts.attempts ?? 1);
     this.jobs.inc({ lane, outcome: final ? 'dead' : 'failed' });
-    if (final) {
-      await this.deadLetters
-        .bury(job, err.message)
-        .catch((e) => this.logger.error({ err: e.message }, 'dead-letter failed'));
-    }
+    if (!final) return;
+    // A job that stalled too often (it took its workers down) is failed before run() sees it: the
+    // assessment would stay running for ever. run()'s own report of a failure has the same id.
+    const payload = RunAssessmentJobSchema.safeParse(job.data);
+    if (payload.success)
+      await this.useCase
+        .reportFailure(payload.data, job.id ?? payload.data.assessmentId, err.message, permanent)
+        .catch((e) => this.logger.error({ err: e.message, jobId: job.id }, 'failure report not sent'));
+    await this.deadLetters
+      .bury(job, err.message)
+      .catch((e) => this.logger.error({ err: e.message }, 'dead-letter failed'));
   }
 
   async onApplicationShutdown(): Promise<void> {

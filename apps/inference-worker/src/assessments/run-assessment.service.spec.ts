@@ -80,7 +80,8 @@ const textJob = (lane: 'interactive' | 'batch' = 'interactive'): RunAssessmentJo
 describe('RunAssessmentService', () => {
   it('publishes started, then the result with its provenance', async () => {
     const s = setup(async () => generation);
-    await (await service(s)).run(textJob(), { jobId: 'j', attempt: 1, maxAttempts: 3 });
+    const id = '11111111-1111-4111-8111-111111111111';
+    await (await service(s)).run(textJob(), { jobId: id, attempt: 1, maxAttempts: 3 });
     expect(s.published.map((p) => p.name)).toEqual(['assessment.started', 'assessment.completed']);
     expect(s.published[1]!.payload).toMatchObject({
       rawText: generation.text,
@@ -91,7 +92,7 @@ describe('RunAssessmentService', () => {
       },
       stats: generation.stats,
     });
-    expect(s.published[1]!.jobId).toBe('11111111-1111-4111-8111-111111111111.completed');
+    expect(s.published.map((p) => p.jobId)).toEqual([`${id}.started.1`, `${id}.completed`]);
     const [prompt, opts] = (s.engine.generate as jest.Mock).mock.calls[0];
     expect(prompt.user).toMatch(/40-year-old/);
     expect(opts).toMatchObject({ maxNewTokens: 512, priority: 0 });
@@ -204,6 +205,22 @@ describe('RunAssessmentService', () => {
       name: 'assessment.failed',
       payload: { permanent: false, error: 'CUDA out of memory' },
     });
+  });
+
+  it("gives a dead-letter retry's reports ids of their own, so none is dropped as the first run's", async () => {
+    const s = setup(async () => {
+      throw new Error('CUDA out of memory');
+    });
+    const svc = await service(s);
+    const id = '11111111-1111-4111-8111-111111111111';
+    await expect(svc.run(textJob(), { jobId: id, attempt: 1, maxAttempts: 1 })).rejects.toThrow();
+    await expect(svc.run(textJob(), { jobId: `${id}.retry.1`, attempt: 1, maxAttempts: 1 })).rejects.toThrow();
+    expect(s.published.map((p) => p.jobId)).toEqual([
+      `${id}.started.1`,
+      `${id}.failed`,
+      `${id}.retry.1.started.1`,
+      `${id}.retry.1.failed`,
+    ]);
   });
 
   it('times a wedged generation out as a transient failure', async () => {

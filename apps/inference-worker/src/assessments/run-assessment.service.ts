@@ -43,12 +43,14 @@ export class RunAssessmentService {
 
   async run(job: RunAssessmentJob, ctx: JobContext): Promise<void> {
     const ids = { assessmentId: job.assessmentId, tenantId: job.tenantId };
+    // Result ids derive from this job's id (the assessment id, or a dead-letter retry's own id), so
+    // a retried assessment's reports are never taken for the earlier run's and dropped.
     // Sent while the image is fetched and decoded; case-api applies it only to a queued assessment,
     // so arriving after the outcome changes nothing.
     const started = this.results.add(
       'assessment.started',
       { ...ids, startedAt: new Date().toISOString(), worker: this.workerName },
-      { jobId: `${job.assessmentId}.started.${ctx.attempt}` },
+      { jobId: `${ctx.jobId}.started.${ctx.attempt}` },
     );
     started.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     try {
@@ -92,19 +94,38 @@ export class RunAssessmentService {
           stats: generation.stats,
           completedAt: new Date().toISOString(),
         },
-        { jobId: `${job.assessmentId}.completed` },
+        { jobId: `${ctx.jobId}.completed` },
       );
     } catch (error) {
       const permanent = PERMANENT.some((type) => error instanceof type) || error instanceof PermanentJobError;
-      if (permanent || ctx.attempt >= ctx.maxAttempts) {
-        await this.results.add(
-          'assessment.failed',
-          { ...ids, error: (error as Error).message, permanent, failedAt: new Date().toISOString() },
-          { jobId: `${job.assessmentId}.failed` },
-        );
-      }
+      if (permanent || ctx.attempt >= ctx.maxAttempts)
+        await this.reportFailure(job, ctx.jobId, (error as Error).message, permanent);
       throw permanent ? new PermanentJobError((error as Error).message) : error;
     }
+  }
+
+  /**
+   * The assessment's final failure, for case-api to record. run() sends it when it gives up; the
+   * processor sends it for failures run() never sees (BullMQ fails a job that stalled too often
+   * before any handler runs). One id per job, so a second report of the same failure is dropped.
+   */
+  reportFailure(
+    job: Pick<RunAssessmentJob, 'assessmentId' | 'tenantId'>,
+    jobId: string,
+    error: string,
+    permanent: boolean,
+  ): Promise<unknown> {
+    return this.results.add(
+      'assessment.failed',
+      {
+        assessmentId: job.assessmentId,
+        tenantId: job.tenantId,
+        error,
+        permanent,
+        failedAt: new Date().toISOString(),
+      },
+      { jobId: `${jobId}.failed` },
+    );
   }
 
   /**
