@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -196,6 +196,29 @@ describe('presigned PUT', () => {
       await expect(store.put('sha/bad.bin', body, { sha256: 'not-a-hash' })).rejects.toThrow(/64 lowercase hex/);
     } finally {
       await new Promise((r) => proxy.close(r));
+    }
+  });
+
+  it('s3: a server that accepts and then never answers fails the request, not hangs it', async () => {
+    const env = testEnv();
+    const sockets = new Set<Socket>();
+    const silent = createNetServer((socket) => void sockets.add(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const store = new S3ObjectStore({
+        bucket: env.S3_BUCKET,
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        accessKeyId: env.S3_ACCESS_KEY_ID,
+        secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: true,
+        socketTimeoutMs: 300,
+      });
+      await expect(store.get('derivatives/any.png')).rejects.toThrow(/timed out/);
+      store.client.destroy();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
     }
   });
 

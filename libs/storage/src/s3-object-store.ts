@@ -34,6 +34,8 @@ export interface S3Settings {
   forcePathStyle: boolean;
   /** Keys per ListObjectsV2 page (S3's default and maximum is 1000). */
   listPageSize?: number;
+  /** A request whose socket stays silent this long fails (default 60 s). */
+  socketTimeoutMs?: number;
 }
 
 /** S3 and S3-protocol servers (AWS, MinIO, s3rver). Streams go up as multipart uploads. */
@@ -49,6 +51,9 @@ export class S3ObjectStore implements ObjectStore {
       // trailing CRC32, which S3-compatible servers that don't speak it (s3rver 3.7) store verbatim,
       // chunk headers included. WHEN_REQUIRED sends plain bodies; TLS and S3's own MD5 ETag remain.
       requestChecksumCalculation: 'WHEN_REQUIRED',
+      // The SDK waits for ever by default: a stalled S3 endpoint would hold an upload or a job's
+      // image read until the caller's own deadline. socketTimeout is idle time, not a cap on a transfer.
+      requestHandler: { connectionTimeout: 10_000, socketTimeout: settings.socketTimeoutMs ?? 60_000 },
       credentials:
         settings.accessKeyId && settings.secretAccessKey
           ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }

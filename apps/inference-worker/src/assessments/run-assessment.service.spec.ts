@@ -223,6 +223,25 @@ describe('RunAssessmentService', () => {
     ]);
   });
 
+  it('times a hanging image read out as a transient failure, within the same job deadline', async () => {
+    const s = setup(async () => generation, { JOB_TIMEOUT_MS: '30' });
+    const hanging = { get: () => new Promise<Buffer>(() => undefined) } as unknown as FsObjectStore;
+    const job: RunAssessmentJob = {
+      ...textJob(),
+      task: 'radiographic-report',
+      input: {
+        kind: 'image',
+        imageId: '33333333-3333-4333-8333-333333333333',
+        normalizedKey: 'd/x.png',
+        modality: 'panoramic',
+      },
+    };
+    await expect(
+      (await service(s, hanging)).run(job, { jobId: 'j', attempt: 1, maxAttempts: 3 }),
+    ).rejects.toBeInstanceOf(JobTimeoutError);
+    expect(s.engine.generate).not.toHaveBeenCalled();
+  });
+
   it('times a wedged generation out as a transient failure', async () => {
     const s = setup(() => new Promise<Generation>(() => undefined), { JOB_TIMEOUT_MS: '30' });
     await expect((await service(s)).run(textJob(), { jobId: 'j', attempt: 1, maxAttempts: 3 })).rejects.toBeInstanceOf(

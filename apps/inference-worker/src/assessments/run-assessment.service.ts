@@ -53,6 +53,8 @@ export class RunAssessmentService {
       { jobId: `${ctx.jobId}.started.${ctx.attempt}` },
     );
     started.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    // One deadline for the whole job: a hanging image read counts as much as a wedged generation.
+    const deadline = Date.now() + this.config.JOB_TIMEOUT_MS;
     try {
       const engine = this.model.get();
       const task = taskDefinition(job.task);
@@ -63,7 +65,9 @@ export class RunAssessmentService {
           caseText: job.input.caseText,
         }),
         pixelValues:
-          job.input.kind === 'image' ? await this.pixels(job.input.normalizedKey, engine.info.imageSize) : undefined,
+          job.input.kind === 'image'
+            ? await withTimeout(this.pixels(job.input.normalizedKey, engine.info.imageSize), deadline)
+            : undefined,
       };
       await started;
       const maxNewTokens =
@@ -78,7 +82,7 @@ export class RunAssessmentService {
           () => this.buffers.give(pixels),
           () => this.buffers.give(pixels),
         );
-      const { generation, output } = await withTimeout(inference, this.config.JOB_TIMEOUT_MS);
+      const { generation, output } = await withTimeout(inference, deadline);
       await this.results.add(
         'assessment.completed',
         {
@@ -168,13 +172,17 @@ export class JobTimeoutError extends Error {
 }
 
 /**
- * A generation past its deadline fails the attempt (and is retried), so a wedged job cannot hold
- * its slot forever. The engine call itself cannot be cancelled; its late result is dropped.
+ * Work still running at the job's deadline (an image read, a generation) fails the attempt, which
+ * is retried, so a wedged job cannot hold its slot for ever. Neither can be cancelled; a late result
+ * is dropped (a late pixel buffer is left to the garbage collector, not the pool).
  */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(work: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new JobTimeoutError(`generation exceeded ${ms} ms`)), ms);
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new JobTimeoutError('job exceeded its time limit (JOB_TIMEOUT_MS)')),
+      Math.max(0, deadline - Date.now()),
+    );
   });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
