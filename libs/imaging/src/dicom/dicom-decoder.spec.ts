@@ -1,9 +1,9 @@
 import sharp from 'sharp';
-import { buildDicom, withTransferSyntax } from '../testing/build-dicom';
+import { buildDicom, withElementValue, withTransferSyntax } from '../testing/build-dicom';
 import { CorruptImageError, ImageRejectedError, ImageTooLargeError, UnsupportedImageError } from '../image-codec';
 import { ImageLimits } from '../limits';
 import { SharpImageCodec } from '../sharp-image-codec';
-import { DicomDecoder } from './dicom-decoder';
+import { DicomDecoder, parseDicomHeader } from './dicom-decoder';
 
 const decoder = new DicomDecoder(new ImageLimits(50_000_000, 20_000));
 const fixture = {
@@ -101,6 +101,34 @@ describe('DicomDecoder', () => {
     );
     expect(out.channels).toBe(3);
     expect([...out.data.subarray(0, 3)]).toEqual([50, 70, 90]);
+  });
+
+  it('decodes colour JPEG baseline labelled YBR_FULL_422 (as cameras write it) to the right RGB', async () => {
+    const jpeg = await buildDicom(
+      { rows: 16, columns: 16, bitsAllocated: 8, samplesPerPixel: 3, modality: 'XC', pixel: () => 100 },
+      '1.2.840.10008.1.2.4.50',
+    );
+    // The JPEG codec turns YCbCr into RGB as it decodes; a second conversion would tint the image.
+    const ybr = withElementValue(jpeg, 0x0028, 0x0004, 'YBR_FULL_422');
+    expect(parseDicomHeader(ybr).natural['PhotometricInterpretation']).toBe('YBR_FULL_422');
+    const out = await decoder.decode(ybr);
+    expect(out.channels).toBe(3);
+    expect(maxDiff(out.data.subarray(0, 3), new Uint8Array([100, 120, 140]))).toBeLessThanOrEqual(2);
+  });
+
+  it('converts uncompressed YBR_FULL pixels to RGB', async () => {
+    // The fixture writes samples v, v + 20, v + 40: here Y 100, Cb 120, Cr 140 (PS3.3 C.7.6.3.1.2).
+    const file = await buildDicom({
+      rows: 4,
+      columns: 4,
+      bitsAllocated: 8,
+      samplesPerPixel: 3,
+      photometric: 'YBR_FULL',
+      modality: 'XC',
+      pixel: () => 100,
+    });
+    const out = await decoder.decode(file);
+    expect([...out.data.subarray(0, 3)]).toEqual([117, 94, 86]);
   });
 
   it('reads PatientID only when asked', async () => {

@@ -109,8 +109,10 @@ export class DicomDecoder {
       );
     }
     assertPixelDataIntact(file, header.transferSyntaxUid, header.frames * frameBytes(layout));
-    const bytes = await this.nativeFrame(file, layout, header.frames, frame);
-    const photometric = str(natural['PhotometricInterpretation']) ?? 'MONOCHROME2';
+    // The photometric interpretation of the decompressed pixels, not the file's: decoding a JPEG
+    // (YBR_FULL_422) frame already yields RGB, and converting it again ruins the colours.
+    const { bytes, photometric: decodedAs } = await this.nativeFrame(file, layout, header.frames, frame);
+    const photometric = decodedAs ?? str(natural['PhotometricInterpretation']) ?? 'MONOCHROME2';
     const out: DecodedDicom = { ...header, channels: 1, data: new Uint8Array(0) };
     if (layout.samplesPerPixel === 3) {
       if (layout.bitsAllocated !== 8)
@@ -145,14 +147,25 @@ export class DicomDecoder {
     return frame;
   }
 
-  /** Decompresses (if needed) to explicit VR little endian and returns the chosen frame's bytes. */
-  private async nativeFrame(file: Buffer, l: PixelLayout, frames: number, frame: number): Promise<Uint8Array> {
+  /**
+   * Decompresses (if needed) to explicit VR little endian and returns the chosen frame's bytes, with
+   * the photometric interpretation the decoder left them in.
+   */
+  private async nativeFrame(
+    file: Buffer,
+    l: PixelLayout,
+    frames: number,
+    frame: number,
+  ): Promise<{ bytes: Uint8Array; photometric: string | undefined }> {
     await (DicomDecoder.init ??= NativeCodecs.initializeAsync());
     let pixelData: unknown;
+    let photometric: string | undefined;
     try {
       const transcoder = new Transcoder(toArrayBuffer(file));
       transcoder.transcode(EXPLICIT_VR_LITTLE_ENDIAN);
-      pixelData = (transcoder.getElements() as Natural)['PixelData'];
+      const elements = transcoder.getElements() as Natural;
+      pixelData = elements['PixelData'];
+      photometric = str(elements['PhotometricInterpretation']);
     } catch {
       throw new CorruptImageError('cannot decode the DICOM pixel data');
     }
@@ -167,7 +180,7 @@ export class DicomDecoder {
     if (chosen.length < offset + size) {
       throw new CorruptImageError(`pixel data holds ${chosen.length} bytes, a frame needs ${size}`);
     }
-    return chosen.subarray(offset, offset + size);
+    return { bytes: chosen.subarray(offset, offset + size), photometric };
   }
 }
 
