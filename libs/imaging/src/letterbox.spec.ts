@@ -28,4 +28,10 @@ describe('guessModality', () => {
     expect(guessModality({ width: 800, height: 1000, grayscale: true })).toBe('periapical');
     expect(guessModality({ width: 4000, height: 4000, grayscale: true })).toBe('other');
   });
+
+  it('trusts the DICOM modality over the shape: PX is panoramic, IO intraoral even when wide', () => {
+    expect(guessModality({ width: 900, height: 900, grayscale: true, dicomModality: 'PX' })).toBe('panoramic');
+    expect(guessModality({ width: 1700, height: 1000, grayscale: true, dicomModality: 'IO' })).toBe('periapical');
+    expect(guessModality({ width: 1700, height: 1000, grayscale: true, dicomModality: 'DX' })).toBe('panoramic');
+  });
 });

@@ -25,10 +25,11 @@ const BY_DICOM_MODALITY: Record<string, Modality> = { PX: 'panoramic', XC: 'intr
 export function guessModality(t: ImageTraits): Modality {
   const byTag = t.dicomModality ? BY_DICOM_MODALITY[t.dicomModality.toUpperCase()] : undefined;
   if (byTag) return byTag;
+  // IO is an intraoral film whatever its shape: a wide bitewing or occlusal is never a panoramic.
+  if (t.grayscale && t.dicomModality?.toUpperCase() === 'IO') return 'periapical';
   const aspect = t.width / t.height;
   if (!t.grayscale) return 'intraoral-photo';
   if (aspect >= 1.6) return 'panoramic';
-  if (t.dicomModality?.toUpperCase() === 'IO') return 'periapical';
   if (Math.max(t.width, t.height) <= 2000 && aspect >= 0.6 && aspect <= 1.5) return 'periapical';
   return 'other';
 }
