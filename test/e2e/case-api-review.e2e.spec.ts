@@ -257,6 +257,7 @@ describe('case-api: results, review, follow-ups, FHIR', () => {
         organizationId: org.tenant,
         caseId,
         sha256: 'f'.repeat(64),
+        dedupKey: 'f'.repeat(64),
         format: 'png',
         modality: 'panoramic',
         width: 1400,

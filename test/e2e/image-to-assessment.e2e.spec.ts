@@ -208,17 +208,27 @@ describe('image to stored assessment, through all three services', () => {
     const mismatch = await assess({ task: 'clinical-photo-analysis', imageId: pano.id });
     expect(mismatch).toMatchObject({ status: 422, body: { code: 'task_input_mismatch' } });
 
-    // An image is assessed only under its own case: under another case of the same tenant it is absent.
-    const other = await api(platform.caseApi, '/v1/cases', {
+    // An image is its patient's: assessed under another case of the same patient (a later visit),
+    // absent under another patient's case.
+    const newCase = async (externalId: string) =>
+      (
+        await api(platform.caseApi, '/v1/cases', {
+          method: 'POST',
+          body: JSON.stringify({ patient: { externalId } }),
+        })
+      ).body.id as string;
+    const [laterVisit, otherPatient] = [await newCase('PMS-1001'), await newCase('PMS-1002')];
+    const report = { task: 'radiographic-report', imageId: pano.id };
+    const later = await api(platform.caseApi, `/v1/cases/${laterVisit}/assessments`, {
       method: 'POST',
-      body: JSON.stringify({ patient: { externalId: 'PMS-1002' } }),
+      body: JSON.stringify(report),
     });
-    expect(other.status).toBe(201);
+    expect(later).toMatchObject({ status: 201, body: { caseId: laterVisit, imageId: pano.id } });
     for (const [path, body] of [
-      ['assessments', { task: 'radiographic-report', imageId: pano.id }],
+      ['assessments', report],
       ['assessments/defaults', { imageId: pano.id }],
     ] as const) {
-      const res = await api(platform.caseApi, `/v1/cases/${other.body.id}/${path}`, {
+      const res = await api(platform.caseApi, `/v1/cases/${otherPatient}/${path}`, {
         method: 'POST',
         body: JSON.stringify(body),
       });

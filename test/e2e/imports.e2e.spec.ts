@@ -370,7 +370,8 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
           { name: 'x/2.png', data: p2 },
         ]),
       );
-      await put('scans/2020/a.png', p1);
+      // The same bytes as x/2.png, which went to this case's patient: a duplicate, not a new image.
+      await put('scans/2020/a.png', p2);
       await put('scans/2020/b.png', p3);
       await put('manifests/m.json', Buffer.from(JSON.stringify([{ file: 'x/1.png', patientExternalId: 'S3-P' }])));
       const json = (body: unknown) =>
@@ -399,7 +400,7 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
       expect(done.counts).toMatchObject({ total: 2, imported: 1, duplicate: 1 });
       const report = await importReport(s.url, a.slug, prefix.body.id);
       expect(report.map((x) => x.file)).toEqual(['2020/a.png', '2020/b.png']);
-      expect(report[0]).toMatchObject({ state: 'duplicate', duplicateOf: rows[0]!.imageId });
+      expect(report[0]).toMatchObject({ state: 'duplicate', duplicateOf: rows[1]!.imageId });
 
       const keyed = (body: unknown) =>
         call(`${s.url}/v1/imports`, {

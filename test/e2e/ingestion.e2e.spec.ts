@@ -124,6 +124,11 @@ describe('ingestion over HTTP, on real PostgreSQL and S3', () => {
     expect(again.body.id).toBe(first.body.id);
     const otherCase = await uploadImage(h, a.slug, png, { caseId: await seedCase(prisma, a.id, a.patientExternalId) });
     expect(otherCase).toMatchObject({ status: 200, body: { id: first.body.id, caseId: a.caseId } });
+    // Filed for one patient, the same bytes for another patient's case are a mistake somewhere:
+    // 409, nothing written, rather than another patient's image handed back.
+    const otherPatient = await uploadImage(h, a.slug, png, { caseId: await seedCase(prisma, a.id, 'PMS-OTHER') });
+    expect(otherPatient).toMatchObject({ status: 409, body: { code: 'image_of_another_patient' } });
+    expect(otherPatient.body.message).toContain(first.body.id);
     const other = await uploadImage(h, b.slug, png, { caseId: b.caseId });
     expect(other.status).toBe(201);
     expect(other.body.id).not.toBe(first.body.id);
@@ -168,6 +173,12 @@ describe('ingestion over HTTP, on real PostgreSQL and S3', () => {
     expect(refused).toMatchObject({ status: 422, body: { code: 'multi_frame_requires_frame' } });
     const taken = await uploadImage(h, a.slug, dcm, { caseId: a.caseId, frame: '2' });
     expect(taken).toMatchObject({ status: 201, body: { format: 'dicom', frame: 2 } });
+    // Each frame is an image of its own; the same frame again is the existing one.
+    const first = await uploadImage(h, a.slug, dcm, { caseId: a.caseId, frame: '0' });
+    expect(first).toMatchObject({ status: 201, body: { frame: 0 } });
+    expect(first.body.id).not.toBe(taken.body.id);
+    const again = await uploadImage(h, a.slug, dcm, { caseId: a.caseId, frame: '2' });
+    expect(again).toMatchObject({ status: 200, body: { id: taken.body.id, frame: 2 } });
   });
 
   it('matches the DICOM PatientID to the case patient only when asked', async () => {
@@ -180,6 +191,9 @@ describe('ingestion over HTTP, on real PostgreSQL and S3', () => {
     expect(JSON.stringify(mismatch.body)).not.toContain('PMS-9999');
     const notAsked = await uploadImage(h, a.slug, someoneElse, { caseId: a.caseId });
     expect(notAsked).toMatchObject({ status: 201, body: { patientVerified: false } });
+    // Known bytes are checked too when asked: the existing image is no answer to a mismatch.
+    const knownMismatch = await uploadImage(h, a.slug, someoneElse, { caseId: a.caseId, matchPatient: 'true' });
+    expect(knownMismatch).toMatchObject({ status: 409, body: { code: 'patient_mismatch' } });
   });
 
   it('without KEEP_ORIGINALS stores only derivatives', async () => {

@@ -126,6 +126,7 @@ describe('worker and queue faults', () => {
           organizationId: org.tenant,
           caseId,
           sha256: 'f'.repeat(64),
+          dedupKey: 'f'.repeat(64),
           format: 'png',
           modality: 'panoramic',
           width: 896,

@@ -108,9 +108,10 @@ export class CaseRepository {
   }
 
   /**
-   * The case text and, when `imageId` is given, that image if it belongs to this case: what an
-   * assessment request needs, in the same single statement (the image was a second round trip).
-   * `image` is undefined when the image is missing, another case's or another tenant's.
+   * The case text and, when `imageId` is given, that image if it is this patient's (filed under this
+   * case or another of theirs: ingestion keeps one image per content, and the same radiograph sent
+   * again for a later visit is the existing image): what an assessment request needs, in one
+   * statement. `image` is undefined when the image is missing, another patient's or another tenant's.
    */
   async caseInput(
     access: TenantAccess,
@@ -121,7 +122,8 @@ export class CaseRepository {
       `SELECT p.age, p.sex, c."chiefComplaint", c."clinicalFindings", c."radiographicFindings", c."medicalHistory",
         i.id AS "imageId", i."normalizedKey", i.modality::text AS modality
       FROM "Case" c JOIN "Patient" p ON p.id = c."patientId"
-      LEFT JOIN "Image" i ON i.id = $4::uuid AND i."caseId" = c.id AND i."organizationId" = c."organizationId"
+      LEFT JOIN "Image" i ON i.id = $4::uuid AND i."organizationId" = c."organizationId"
+        AND EXISTS (SELECT 1 FROM "Case" ic WHERE ic.id = i."caseId" AND ic."patientId" = c."patientId")
       WHERE ${CASE_BY_ID_SQL}`,
       [...caseByIdParams(access, id), imageId ?? null],
     );

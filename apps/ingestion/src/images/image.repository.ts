@@ -6,6 +6,8 @@ import { PRISMA } from '../infrastructure/tokens';
 export interface NewImage {
   caseId: string;
   sha256: string;
+  /** See dedupKey(). */
+  dedupKey: string;
   format: string;
   modality: Modality;
   width: number;
@@ -23,6 +25,16 @@ export interface StoredImage extends ImageView {
   originalKey: string | null;
 }
 
+/** An image found by its deduplication key, with the patient of the case it is filed under. */
+export type DuplicateImage = StoredImage & { patientId: string };
+
+/**
+ * What deduplication compares: the original's SHA-256, and the frame when the client chose one (each
+ * frame of a multi-frame DICOM object is an image of its own).
+ */
+export const dedupKey = (sha256: string, frame: number | undefined) =>
+  frame === undefined ? sha256 : `${sha256}#frame=${frame}`;
+
 /** Prisma enum names cannot hold '-', so 'intraoral-photo' is stored as intraoral_photo. */
 const toDb = (m: Modality) => m.replace('-', '_') as 'intraoral_photo';
 const fromDb = (m: string) => m.replace('_', '-') as Modality;
@@ -33,6 +45,15 @@ export class ImageRepository {
 
   async caseExists(tenant: TenantId, caseId: string): Promise<boolean> {
     return (await this.prisma.case.count({ where: { id: caseId, organizationId: tenant } })) === 1;
+  }
+
+  /** The case's patient, or undefined when the tenant has no such case. */
+  async casePatientId(tenant: TenantId, caseId: string): Promise<string | undefined> {
+    const row = await this.prisma.case.findFirst({
+      where: { id: caseId, organizationId: tenant },
+      select: { patientId: true },
+    });
+    return row?.patientId;
   }
 
   /** The external id of the case's patient, to match a DICOM PatientID against. */
@@ -62,9 +83,12 @@ export class ImageRepository {
     return row ? toStored(row) : undefined;
   }
 
-  async findBySha256(tenant: TenantId, sha256: string): Promise<StoredImage | undefined> {
-    const row = await this.prisma.image.findFirst({ where: { sha256, organizationId: tenant } });
-    return row ? toStored(row) : undefined;
+  async findDuplicate(tenant: TenantId, key: string): Promise<DuplicateImage | undefined> {
+    const row = await this.prisma.image.findFirst({
+      where: { dedupKey: key, organizationId: tenant },
+      include: { case: { select: { patientId: true } } },
+    });
+    return row ? { ...toStored(row), patientId: row.case.patientId } : undefined;
   }
 }
 

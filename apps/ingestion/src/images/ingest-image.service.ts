@@ -16,7 +16,7 @@ import type { ObjectStore } from '@dg/storage';
 import { CONFIG, IMAGE_CODEC, OBJECT_STORE } from '../infrastructure/tokens';
 import { objectKeys } from '../shared/object-keys';
 import { Semaphore } from '../shared/semaphore';
-import { ImageRepository, toView } from './image.repository';
+import { dedupKey, ImageRepository, toView, type DuplicateImage } from './image.repository';
 import { openSpooled, type SpooledFile } from './spooled-file';
 
 export interface IngestRequest {
@@ -54,15 +54,16 @@ export class IngestImageService {
   }
 
   async ingest(tenant: TenantId, req: IngestRequest, file: SpooledFile): Promise<IngestResult> {
-    // Both reads at once: one round trip to wait for instead of two.
-    const [caseExists, existing] = await Promise.all([
-      this.images.caseExists(tenant, req.caseId),
-      this.images.findBySha256(tenant, file.sha256),
+    const key = dedupKey(file.sha256, req.frame);
+    // Both reads at once: one round trip to wait for instead of two. With matchPatient the file's
+    // PatientID must be checked even when the bytes are known, so it goes the whole way.
+    const [patientId, existing] = await Promise.all([
+      this.images.casePatientId(tenant, req.caseId),
+      req.matchPatient ? undefined : this.images.findDuplicate(tenant, key),
     ]);
-    if (!caseExists) throw notFound('case', req.caseId);
+    if (!patientId) throw notFound('case', req.caseId);
     this.checkAllowed(await readHead(file.content, 1024));
-    // Same bytes, same tenant: the existing image, whatever case it was filed under (see README).
-    if (existing) return { status: 200, image: toView(existing) };
+    if (existing) return duplicateFor(patientId, existing);
 
     const normalized = await this.gate.run(() => this.normalize(file.content, req));
     const patientVerified = req.matchPatient ? await this.matchPatient(tenant, req.caseId, normalized) : false;
@@ -93,6 +94,7 @@ export class IngestImageService {
       const created = await this.images.create(tenant, {
         caseId: req.caseId,
         sha256: file.sha256,
+        dedupKey: key,
         format: normalized.format,
         modality: normalized.modality,
         width: normalized.width,
@@ -104,9 +106,9 @@ export class IngestImageService {
         ...keys,
       });
       if (created) return { status: 201, image: toView(created) };
-      const twin = await this.images.findBySha256(tenant, file.sha256);
+      const twin = await this.images.findDuplicate(tenant, key);
       if (!twin) throw new Error('image row vanished after a unique violation');
-      return { status: 200, image: toView(twin) };
+      return duplicateFor(patientId, twin);
     } catch (error) {
       // The objects may be shared with other rows (content addressing), so they are not deleted
       // here; the sweeper removes them once no row refers to them and the grace period has passed.
@@ -184,6 +186,25 @@ export class IngestImageService {
     }
     return true;
   }
+}
+
+/**
+ * The tenant already has these bytes. Filed for the same patient (this case or another of theirs)
+ * they are the existing image, 200, and case-api assesses it under any of the patient's cases. Filed
+ * for another patient, one of the two uploads names the wrong patient: 409, nothing written, rather
+ * than hand back another patient's image.
+ */
+function duplicateFor(patientId: string, existing: DuplicateImage): IngestResult {
+  if (existing.patientId !== patientId) {
+    throw new ApiError(
+      HttpStatus.CONFLICT,
+      'image_of_another_patient',
+      `these bytes are already image ${existing.id}, filed under case ${existing.caseId} of another patient; ` +
+        'check which patient the image belongs to',
+    );
+  }
+  const { patientId: _, ...image } = existing;
+  return { status: 200, image: toView(image) };
 }
 
 async function settleAll(work: (Promise<unknown> | null)[]): Promise<void> {

@@ -24,6 +24,7 @@ export async function seedCase(prisma: PrismaClient): Promise<{ tenant: TenantId
       organizationId: tenant,
       caseId: kase.id,
       sha256: 'b'.repeat(64),
+      dedupKey: 'b'.repeat(64),
       format: 'png',
       modality: 'panoramic',
       width: 1400,
