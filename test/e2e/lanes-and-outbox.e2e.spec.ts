@@ -5,9 +5,10 @@ import { loadConfig, WorkerEnvSchema } from '@dg/config';
 import { createPrismaClient, type PrismaClient } from '@dg/db';
 import { freePort, startRedis } from '@dg/devstack';
 import { listen } from '@dg/http';
-import { InferenceLanes, queueConnection } from '@dg/queue';
+import { InferenceLanes, queueConnection, redisOptions } from '@dg/queue';
 import { testEnv, uniqueName } from '@dg/testing';
 import { Queue } from 'bullmq';
+import { JobReconciler } from '../../apps/case-api/src/outbox/job-reconciler';
 import { createInferenceWorker } from '../../apps/inference-worker/src/app';
 import { caseApiWith, createTenant, type TestTenant } from '../support/case-api';
 import { waitFor } from '../support/platform';
@@ -66,6 +67,56 @@ describe('queue lanes and the transactional outbox', () => {
       await queue.close();
       await app.close();
       await redis.stop();
+    }
+  });
+
+  it('sends again a job the queue lost, and prunes the outbox rows of finished assessments', async () => {
+    const prefix = uniqueName('lost');
+    const { app, url } = await caseApi({
+      REDIS_URL: t.REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      JOB_RECONCILE_INTERVAL_MS: '0', // rounds run by hand below
+      // Other suites share the database: only this test's backdated assessments are old enough.
+      JOB_RECONCILE_AFTER_MS: String(3600_000),
+      OUTBOX_RETENTION_HOURS: '24',
+    });
+    const queue = new Queue('inference', { connection: redisOptions(t.REDIS_URL) as never, prefix });
+    try {
+      const org = await createTenant(prisma, 'lost');
+      const caseId = await newCase(url, org);
+      const [lost, kept] = [
+        (await post(url, org.key, `/v1/cases/${caseId}/assessments`, { task: 'case-analysis' })).body.id,
+        (await post(url, org.key, `/v1/cases/${caseId}/assessments`, { task: 'case-analysis' })).body.id,
+      ];
+      await waitFor('both jobs dispatched', async () =>
+        (await prisma.jobOutbox.count({ where: { jobId: { in: [lost, kept] }, dispatchedAt: { not: null } } })) === 2
+          ? true
+          : undefined,
+      );
+      const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+      await prisma.assessment.updateMany({ where: { id: { in: [lost, kept] } }, data: { createdAt: hoursAgo } });
+      const keptAt = (await queue.getJob(kept))!.timestamp;
+      // What a Redis crash inside its fsync second, or a flushed queue, does to a job.
+      await (await queue.getJob(lost))!.remove();
+      await app.get(JobReconciler).runOnce();
+      expect((await queue.getJob(lost))?.data).toMatchObject({ assessmentId: lost, task: 'case-analysis' });
+      expect((await queue.getJob(kept))!.timestamp).toBe(keptAt); // a live job is left alone
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
+        /dentalgemma_jobs_resent_total\{lane="interactive"[^}]*\} 1\b/,
+      );
+      expect(await prisma.assessment.count({ where: { caseId } })).toBe(2);
+
+      // Outbox rows go once their assessment is finished and the retention has passed; an
+      // unfinished assessment's row stays, however old, since it is what a lost job is re-sent from.
+      const old = new Date(Date.now() - 48 * 3600_000);
+      await prisma.jobOutbox.updateMany({ where: { jobId: { in: [lost, kept] } }, data: { dispatchedAt: old } });
+      await prisma.assessment.update({ where: { id: kept }, data: { status: 'completed', completedAt: new Date() } });
+      await app.get(JobReconciler).runOnce();
+      const rows = await prisma.jobOutbox.findMany({ where: { jobId: { in: [lost, kept] } } });
+      expect(rows.map((r) => r.jobId)).toEqual([lost]);
+    } finally {
+      await queue.close();
+      await app.close();
     }
   });
 

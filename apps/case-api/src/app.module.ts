@@ -31,6 +31,7 @@ import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { INFERENCE_LANES, PRISMA } from './infrastructure/tokens';
 import { DeadLettersController } from './admin/dead-letters.controller';
 import { JobOutboxRepository } from './outbox/job-outbox.repository';
+import { JobReconciler } from './outbox/job-reconciler';
 import { OutboxRelay } from './outbox/outbox.relay';
 import type { CaseApiOptions } from './options';
 import { PatientRepository } from './patients/patient.repository';
@@ -82,6 +83,7 @@ export class CaseApiModule {
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         JobOutboxRepository,
         OutboxRelay,
+        JobReconciler,
         {
           // dentalgemma_queue_backlog{lane}: the metric the Helm chart's KEDA ScaledObject reads.
           provide: 'BACKLOG_GAUGE',

@@ -112,6 +112,12 @@ export const CaseApiEnvSchema = BaseEnvSchema.extend({
   ...StorageEnvSchema.shape,
   /** Enables the operators' queue dashboard at /admin/queues (HTTP Basic, this as the password). */
   QUEUE_DASHBOARD_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** How often unfinished assessments are checked for a lost job (0: never). */
+  JOB_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** An assessment queued or running this long without its job anywhere in the queues is re-sent. */
+  JOB_RECONCILE_AFTER_MS: z.coerce.number().int().positive().default(600_000),
+  /** Dispatched outbox rows of finished assessments are deleted after this long. */
+  OUTBOX_RETENTION_HOURS: z.coerce.number().positive().default(168),
 }).superRefine(requireQueueAndStorage);
 export type CaseApiConfig = z.infer<typeof CaseApiEnvSchema>;
 

@@ -72,6 +72,24 @@ describe('dead letters and draining (Redis)', () => {
     await Promise.all([consumer.close(), batch.close(), dead.close()]);
   });
 
+  it("lists one tenant's dead jobs past a page of other tenants' and says which jobs it holds", async () => {
+    const dead = new DeadLetterQueue(conn());
+    const bury = (n: number, tenantId: string) =>
+      dead.bury(
+        { data: { ...runJob(1), tenantId }, queueName: 'inference', id: `j${n}`, attemptsMade: 3 } as never,
+        'boom',
+      );
+    const [a, b] = ['33333333-3333-4333-8333-333333333333', '44444444-4444-4444-8444-444444444444'];
+    for (let n = 0; n < 600; n++) await bury(n, a);
+    await bury(600, b);
+    await bury(601, b);
+    const mine = await dead.list(1000, (d) => d.job.tenantId === b);
+    expect(mine.map((d) => d.sourceJobId)).toEqual(['j600', 'j601']);
+    expect(await dead.list(10, (d) => d.job.tenantId === a)).toHaveLength(10);
+    expect([await dead.holds('inference', 'j600'), await dead.holds('inference', 'j999')]).toEqual([true, false]);
+    await dead.close();
+  });
+
   it('drains in-flight jobs on close, and releases them when the grace period runs out', async () => {
     const c = conn();
     const producer = new JobProducer('inference', c);

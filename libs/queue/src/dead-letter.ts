@@ -43,9 +43,27 @@ export class DeadLetterQueue {
     await this.queue.add('assessment.dead', dead, { jobId: `${job.queueName}.${job.id}`, removeOnComplete: true });
   }
 
-  async list(limit = 100): Promise<DeadJobView[]> {
-    const jobs = await this.queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, limit - 1, true);
-    return jobs.filter(Boolean).map((j) => ({ id: j.id ?? '', ...(j.data as DeadAssessmentJob) }));
+  /**
+   * Up to `limit` dead jobs that pass `keep` (one tenant's, say), oldest first. The queue is read a
+   * page at a time until enough are found, so other tenants' failures cannot hide a tenant's own.
+   */
+  async list(limit = 100, keep: (dead: DeadJobView) => boolean = () => true): Promise<DeadJobView[]> {
+    const out: DeadJobView[] = [];
+    const page = 500;
+    for (let start = 0; out.length < limit; start += page) {
+      const jobs = await this.queue.getJobs(['waiting', 'prioritized', 'delayed'], start, start + page - 1, true);
+      for (const j of jobs.filter(Boolean)) {
+        const view = { id: j.id ?? '', ...(j.data as DeadAssessmentJob) };
+        if (keep(view) && out.length < limit) out.push(view);
+      }
+      if (jobs.length < page) break;
+    }
+    return out;
+  }
+
+  /** Whether a job of `sourceQueue` was buried here (and is still waiting for an operator). */
+  async holds(sourceQueue: string, jobId: string): Promise<boolean> {
+    return (await this.queue.getJobState(`${sourceQueue}.${jobId}`)) !== 'unknown';
   }
 
   async get(id: string): Promise<DeadJobView | undefined> {

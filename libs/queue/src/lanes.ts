@@ -33,6 +33,10 @@ export class InferenceLanes {
     return this.producers[lane].add('assessment.run', job, { jobId: opts.jobId, priority });
   }
 
+  has(lane: Lane, jobId: string): Promise<boolean> {
+    return this.producers[lane].has(jobId);
+  }
+
   ping(): Promise<void> {
     return this.producers.interactive.ping();
   }

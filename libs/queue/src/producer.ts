@@ -32,6 +32,11 @@ export class JobProducer<Q extends QueueName> {
     await this.queue.add(name, data, { ...this.defaults, jobId: opts.jobId, priority: opts.priority });
   }
 
+  /** Whether the queue still holds this job, in any state (finished jobs are kept for a while). */
+  async has(jobId: string): Promise<boolean> {
+    return (await this.queue.getJobState(jobId)) !== 'unknown';
+  }
+
   /** waiting + prioritized + delayed: what still needs a worker. */
   async backlog(): Promise<number> {
     const c = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');

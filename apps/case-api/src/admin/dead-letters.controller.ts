@@ -21,7 +21,7 @@ export class DeadLettersController {
 
   @Get()
   async list(@Access() access: TenantAccess): Promise<{ items: DeadLetterView[] }> {
-    return { items: (await this.dead.list(1000)).filter((d) => d.job.tenantId === access.tenant) };
+    return { items: await this.dead.list(1000, (d) => d.job.tenantId === access.tenant) };
   }
 
   @Get(':id')

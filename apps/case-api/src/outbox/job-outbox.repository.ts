@@ -14,6 +14,22 @@ export interface PendingJob extends OutboxJob {
   id: string;
 }
 
+export interface OutboxCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface StaleJob {
+  id: string;
+  lane: Lane;
+  jobId: string;
+  job: RunAssessmentJob;
+  priority: number | null;
+  /** The assessment's, for the reconciler's cursor. */
+  createdAt: Date;
+  assessmentId: string;
+}
+
 /** The job outbox table: written inside the caller's transaction, drained by the relay. */
 @Injectable()
 export class JobOutboxRepository {
@@ -78,6 +94,36 @@ export class JobOutboxRepository {
       }
       return sent;
     });
+  }
+
+  /**
+   * Dispatched jobs of assessments still queued or running whose last sign of life (queued or
+   * started) is older than `before`, oldest first, after `cursor`: the reconciler checks each is
+   * still somewhere in the queues.
+   */
+  async unfinished(before: Date, cursor: OutboxCursor | undefined, limit: number): Promise<StaleJob[]> {
+    const after = cursor ?? { createdAt: new Date(0), id: '00000000-0000-0000-0000-000000000000' };
+    return this.prisma.$queryRaw<StaleJob[]>`
+      SELECT o."id", o."queue" AS "lane", o."jobId", o."payload" AS "job", o."priority", a."createdAt", a."id" AS "assessmentId"
+      FROM "Assessment" a JOIN "JobOutbox" o ON o."jobId" = a."id"::text
+      WHERE a."status" IN ('queued', 'running') AND o."dispatchedAt" IS NOT NULL
+        AND COALESCE(a."startedAt", a."createdAt") < ${before}
+        AND (a."createdAt", a."id") > (${after.createdAt}, ${after.id}::uuid)
+      ORDER BY a."createdAt", a."id" LIMIT ${limit}`;
+  }
+
+  /**
+   * Deletes dispatched rows older than `before` whose assessment is finished (or gone), a page at a
+   * time; the rows of unfinished assessments stay, since the reconciler re-sends from them.
+   */
+  async prune(before: Date, limit = 1000): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM "JobOutbox" WHERE "id" IN (
+        SELECT o."id" FROM "JobOutbox" o
+        WHERE o."dispatchedAt" < ${before}
+          AND NOT EXISTS (
+            SELECT 1 FROM "Assessment" a WHERE a."id"::text = o."jobId" AND a."status" IN ('queued', 'running'))
+        LIMIT ${limit})`;
   }
 
   /** How many jobs wait for the relay: non-zero for long means the queue is unreachable. */
