@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, WorkerEnvSchema } from '@dg/config';
@@ -9,6 +9,7 @@ import { listen } from '@dg/http';
 import { DeadLetterQueue, queueConnection } from '@dg/queue';
 import { LANE_QUEUES } from '@dg/contracts';
 import { Queue } from 'bullmq';
+import sharp from 'sharp';
 import { testEnv, uniqueName } from '@dg/testing';
 import { createInferenceWorker } from '../../apps/inference-worker/src/app';
 import { caseApiWith, createTenant, type TestTenant } from '../support/case-api';
@@ -55,6 +56,93 @@ describe('worker and queue faults', () => {
     expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
     expect(rows.every((r) => r.status === 'completed' && r.rawText !== null && r.completedAt !== null)).toBe(true);
   }
+
+  /**
+   * An image assessment whose derivative is a FIFO nobody writes to: reading it hangs the job
+   * (without blocking the worker's event loop, so its lock stays renewed) until `unblock` puts a
+   * real image in its place or the worker dies.
+   */
+  async function hangingImageJob(url: string, org: TestTenant, root: string) {
+    const { caseId } = await request(url, org, 0);
+    const path = join(root, 'hang', 'derivative.png');
+    await mkdir(join(root, 'hang'), { recursive: true });
+    execFileSync('mkfifo', [path]);
+    const image = await prisma.image.create({
+      data: {
+        organizationId: org.tenant,
+        caseId,
+        sha256: 'f'.repeat(64),
+        dedupKey: 'f'.repeat(64),
+        format: 'png',
+        modality: 'panoramic',
+        width: 896,
+        height: 896,
+        sizeBytes: 1,
+        normalizedKey: 'hang/derivative.png',
+        thumbnailKey: 'hang/thumbnail.jpg',
+        transform: {},
+      },
+    });
+    const res = await fetch(`${url}/v1/cases/${caseId}/assessments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${org.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ task: 'pathology-classification', imageId: image.id }),
+    });
+    expect(res.status).toBe(201);
+    const id = ((await res.json()) as { id: string }).id;
+    const unblock = async () => {
+      await rm(path);
+      const png = await sharp({ create: { width: 896, height: 896, channels: 3, background: '#777' } })
+        .png()
+        .toBuffer();
+      await writeFile(path, png);
+    };
+    return { id, caseId, imageId: image.id, unblock };
+  }
+
+  it('releases a job on SIGTERM within the drain time, and another worker finishes it', async () => {
+    const prefix = uniqueName('drain');
+    const root = join(tmpdir(), prefix);
+    const env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      REDIS_URL: t.REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      STORAGE_DRIVER: 'fs',
+      STORAGE_FS_ROOT: root,
+      MODEL_DIR: t.TINY_MODEL_DIR,
+      DRAIN_TIMEOUT_MS: '1000',
+      LOCK_DURATION_MS: '1500',
+      STALLED_INTERVAL_MS: '1000',
+    };
+    const api = await caseApi({ REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
+    const conn = queueConnection({ QUEUE_BACKEND: 'redis', REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
+    const queue = new Queue(LANE_QUEUES.interactive, { connection: conn.connection as never, prefix });
+    const first = await workerProcess(env);
+    let second: Awaited<ReturnType<typeof workerProcess>> | undefined;
+    try {
+      const org = await createTenant(prisma, 'drain');
+      const { id, caseId, unblock } = await hangingImageJob(api.url, org, root);
+      await waitFor('the job running', async () => ((await queue.getJobState(id)) === 'active' ? true : undefined));
+      // What Kubernetes does on a node drain: SIGTERM, then SIGKILL after the grace period.
+      const exited = new Promise<string | null>((r) => first.child.once('exit', (_code, signal) => r(signal)));
+      const sent = Date.now();
+      first.child.kill('SIGTERM');
+      expect(await exited).toBe('SIGTERM');
+      expect(Date.now() - sent).toBeLessThan(10_000); // DRAIN_TIMEOUT_MS plus closing, well inside a grace period
+      expect(await prisma.assessment.findUnique({ where: { id } })).toMatchObject({ status: 'running' });
+      await unblock();
+      second = await workerProcess(env);
+      await reconcile(caseId, [id]);
+      expect((await queue.getJob(id))?.stalledCounter).toBe(1);
+    } finally {
+      await first.kill9();
+      await second?.kill9();
+      await queue.close();
+      await api.app.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('finishes on another worker the job of a worker killed with SIGKILL mid-job', async () => {
     const prefix = uniqueName('kill');
@@ -116,34 +204,7 @@ describe('worker and queue faults', () => {
     const workers: Awaited<ReturnType<typeof workerProcess>>[] = [];
     try {
       const org = await createTenant(prisma, 'poison');
-      const { caseId } = await request(api.url, org, 0);
-      // The image's derivative is a FIFO nobody writes to: reading it hangs the job (without
-      // blocking the worker's event loop, so its lock stays renewed) until its worker is killed.
-      await mkdir(join(root, 'poison'), { recursive: true });
-      execFileSync('mkfifo', [join(root, 'poison', 'derivative.png')]);
-      const image = await prisma.image.create({
-        data: {
-          organizationId: org.tenant,
-          caseId,
-          sha256: 'f'.repeat(64),
-          dedupKey: 'f'.repeat(64),
-          format: 'png',
-          modality: 'panoramic',
-          width: 896,
-          height: 896,
-          sizeBytes: 1,
-          normalizedKey: 'poison/derivative.png',
-          thumbnailKey: 'poison/thumbnail.jpg',
-          transform: {},
-        },
-      });
-      const res = await fetch(`${api.url}/v1/cases/${caseId}/assessments`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${org.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ task: 'pathology-classification', imageId: image.id }),
-      });
-      expect(res.status).toBe(201);
-      const id = ((await res.json()) as { id: string }).id;
+      const { id, imageId } = await hangingImageJob(api.url, org, root);
       // BullMQ allows two stalls (maxStalledCount 2): three workers die holding the job, each after
       // picking it up again (its stall counter tells the pickups apart).
       for (let stalls = 0; stalls < 3; stalls++) {
@@ -175,7 +236,7 @@ describe('worker and queue faults', () => {
         return mine.length ? mine : undefined;
       });
       expect(letters).toHaveLength(1);
-      expect(await prisma.assessment.count({ where: { imageId: image.id } })).toBe(1);
+      expect(await prisma.assessment.count({ where: { imageId } })).toBe(1);
     } finally {
       for (const w of workers) await w.kill9();
       await queue.close();
