@@ -118,7 +118,8 @@ describe('RunAssessmentService', () => {
     await (await service(s, store)).run(job, { jobId: 'j', attempt: 1, maxAttempts: 3 });
     const specs = taskDefinition('pathology-classification').scoring!;
     expect(s.engine.scoreCandidates).toHaveBeenCalledTimes(specs.length);
-    const [prompt, candidates] = (s.engine.scoreCandidates as jest.Mock).mock.calls[0];
+    const [prompt, candidates, scoreOpts] = (s.engine.scoreCandidates as jest.Mock).mock.calls[0];
+    expect(scoreOpts).toEqual({ priority: 0 }); // the interactive lane's scoring goes first too
     expect(prompt.pixelValues).toHaveLength(3 * 896 * 896);
     expect(candidates).toEqual(specs[0]!.candidates.map((c) => c.text));
     const output = s.published.at(-1)!.payload.output;

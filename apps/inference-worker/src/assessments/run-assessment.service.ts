@@ -152,6 +152,7 @@ export class RunAssessmentService {
       const scores = await engine.scoreCandidates(
         { system: prompt.system, user: spec.question, pixelValues: prompt.pixelValues },
         spec.candidates.map((c) => c.text),
+        { priority },
       );
       output = mergeScores(output, spec, scores);
     }

@@ -17,6 +17,11 @@ export interface GenerateOptions {
   priority?: number;
 }
 
+export interface ScoreOptions {
+  /** As GenerateOptions.priority: the interactive lane's scoring goes before the batch lane's. */
+  priority?: number;
+}
+
 export interface Generation {
   text: string;
   tokenIds: number[];
@@ -38,7 +43,7 @@ export interface InferenceEngine {
   readonly info: EngineInfo;
   generate(prompt: ChatPrompt, opts: GenerateOptions): Promise<Generation>;
   /** Each candidate answer's log-probability after the prompt, and their normalized distribution. */
-  scoreCandidates(prompt: ChatPrompt, candidates: string[]): Promise<CandidateScore[]>;
+  scoreCandidates(prompt: ChatPrompt, candidates: string[], opts?: ScoreOptions): Promise<CandidateScore[]>;
   dispose(): Promise<void>;
 }
 

@@ -3,8 +3,9 @@ import { readManifest, verifyManifest } from '../model/manifest';
 import { graphPath, weightFiles, weightsDigest } from '../model/model-files';
 import { generateBatch, type PreparedRow, type RowOutcome } from './batch-generation';
 import { scoreCandidates, type CandidateScore } from './candidate-scoring';
+import { PriorityMutex } from './priority-mutex';
 import { DynamicBatcher, type BatcherOptions, type Settled } from './dynamic-batcher';
-import type { ChatPrompt, EngineInfo, GenerateOptions, Generation, InferenceEngine } from './engine.port';
+import type { ChatPrompt, EngineInfo, GenerateOptions, Generation, InferenceEngine, ScoreOptions } from './engine.port';
 import { PromptTooLongError } from './engine.port';
 import { openSession, type SessionSettings } from './execution-providers';
 import { PromptBuilder } from './prompt-builder';
@@ -49,7 +50,7 @@ interface Request {
  */
 export class OnnxDentalGemmaEngine implements InferenceEngine {
   private readonly batcher: DynamicBatcher<Request, Generation>;
-  private lock: Promise<unknown> = Promise.resolve();
+  private readonly lock = new PriorityMutex();
 
   private constructor(
     readonly info: EngineInfo,
@@ -58,7 +59,11 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
     private readonly observer: EngineObserver,
     batching: BatcherOptions,
   ) {
-    this.batcher = new DynamicBatcher((reqs, waits) => this.exclusive(() => this.runBatch(reqs, waits)), batching);
+    this.batcher = new DynamicBatcher(
+      (reqs, waits) =>
+        this.lock.run(Math.min(...reqs.map((r) => r.opts.priority ?? 0)), () => this.runBatch(reqs, waits)),
+      batching,
+    );
   }
 
   static async load(opts: EngineLoadOptions): Promise<OnnxDentalGemmaEngine> {
@@ -110,7 +115,7 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
   }
 
   /** Log-probabilities of candidate answers after the prompt, and their normalized distribution. */
-  scoreCandidates(prompt: ChatPrompt, candidates: string[]): Promise<CandidateScore[]> {
+  scoreCandidates(prompt: ChatPrompt, candidates: string[], opts: ScoreOptions = {}): Promise<CandidateScore[]> {
     const ids = this.checkedIds(prompt);
     const tokenized = candidates.map((text) => ({ text, ids: this.prompts.encodeText(text) }));
     const longest = Math.max(0, ...tokenized.map((c) => c.ids.length));
@@ -119,7 +124,9 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
         `prompt and candidates need ${ids.length + longest} positions of ${this.config.maxPositions}`,
       );
     }
-    return this.exclusive(() => scoreCandidates(this.sessions, { ids, pixelValues: prompt.pixelValues }, tokenized));
+    return this.lock.run(opts.priority ?? 0, () =>
+      scoreCandidates(this.sessions, { ids, pixelValues: prompt.pixelValues }, tokenized),
+    );
   }
 
   /** The raw sessions, for reference paths in tests and benchmarks. */
@@ -215,13 +222,6 @@ export class OnnxDentalGemmaEngine implements InferenceEngine {
       };
     });
     return results;
-  }
-
-  /** One model call at a time: batches and scoring share the same threads and memory. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn);
-    this.lock = run.catch(() => undefined);
-    return run;
   }
 
   async dispose(): Promise<void> {
