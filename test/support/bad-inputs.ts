@@ -267,9 +267,23 @@ export async function badInputCorpus(): Promise<BadInput[]> {
       status: 422,
     },
     {
+      // Decoders stop at IEND: this decodes, and would be kept and served back as two files in one.
       name: 'polyglot: valid PNG with a ZIP appended',
-      bytes: Buffer.concat([pngClaiming(70_000, 10), Buffer.from([0x50, 0x4b, 0x03, 0x04])]),
-      status: 413,
+      bytes: Buffer.concat([png, Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(300, 0x41)]),
+      status: 422,
+      code: 'trailing_data',
+    },
+    {
+      name: 'polyglot: valid DICOM with a PDF in its preamble (CVE-2019-11687)',
+      bytes: Buffer.concat([Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n'.padEnd(128, ' ')), dcm.subarray(128)]),
+      status: 422,
+      code: 'dicom_preamble_not_image',
+    },
+    {
+      name: 'polyglot: valid DICOM with a Windows program in its preamble',
+      bytes: Buffer.concat([Buffer.from('MZ\x90\x00'.padEnd(128, '\x00'), 'latin1'), dcm.subarray(128)]),
+      status: 422,
+      code: 'dicom_preamble_not_image',
     },
     {
       name: 'matchPatient on a non-DICOM image',

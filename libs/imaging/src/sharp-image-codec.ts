@@ -17,6 +17,7 @@ import { ImageLimits } from './limits';
 import { guessModality } from './modality';
 import { letterboxPng, thumbnailJpeg } from './steps/derivatives';
 import { fitRaster, type FittedRaster } from './steps/fit-raster';
+import { assertCleanDicomPreamble, assertPngEndsAtIend } from './steps/polyglot';
 import { readHead } from './read-head';
 
 // libvips' operation cache keeps recent decodes for reuse; a service that sees each image once only
@@ -49,10 +50,14 @@ export class SharpImageCodec implements ImageCodec {
   }
 
   async normalize(original: Buffer | string, opts: NormalizeOptions = {}): Promise<NormalizedImage> {
-    const detected = detectFormat(await readHead(original, 1024));
+    const head = await readHead(original, 1024);
+    const detected = detectFormat(head);
     if (!detected.supported) {
       throw new UnsupportedImageError(detected.format, `unsupported image type: detected ${detected.format}`);
     }
+    // The original is kept and served as received: it must be one file, not two in one.
+    if (detected.format === 'png') await assertPngEndsAtIend(original);
+    if (detected.format === 'dicom') assertCleanDicomPreamble(head);
     try {
       return detected.format === 'dicom'
         ? await this.normalizeDicom(await this.dicomBytes(original), opts)
