@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { ImageView } from '@dg/contracts';
-import type { PrismaClient } from '@dg/db';
+import { issueApiKey, type PrismaClient } from '@dg/db';
 import { buildDicom } from '../../libs/imaging/src/testing/build-dicom';
 import {
   call,
@@ -159,12 +159,25 @@ describe('ingestion over HTTP, on real PostgreSQL and S3', () => {
     expect(bad).toMatchObject({ status: 400, body: { code: 'invalid_idempotency_key' } });
   });
 
-  it('serves bytes and metadata only to the image tenant', async () => {
+  it('serves bytes and metadata only to the image tenant, and the original only with its own scope', async () => {
     const up = await uploadImage(h, a.slug, await panoramicPng(11, 500, 250), { caseId: a.caseId });
     for (const path of ['', '/original', '/normalized', '/thumbnail']) {
       const res = await call(`${h.url}/v1/images/${up.body.id}${path}`, { tenant: b.slug });
       expect(res.status).toBe(404);
     }
+    const mine = await call(`${h.url}/v1/images/${up.body.id}`, { tenant: a.slug });
+    expect(mine).toMatchObject({ status: 200, body: { id: up.body.id, caseId: a.caseId, modality: 'panoramic' } });
+    // A read key sees the stripped derivatives; the original as received may identify the patient.
+    const { key } = await issueApiKey(prisma, a.id, { name: 'viewer', scopes: ['read'] });
+    const viewer = (path: string) =>
+      fetch(`${h.url}/v1/images/${up.body.id}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await viewer('/normalized')).status).toBe(200);
+    const original = await viewer('/original');
+    expect(original.status).toBe(403);
+    expect(await original.json()).toMatchObject({
+      code: 'insufficient_scope',
+      message: expect.stringMatching(/originals/),
+    });
   });
 
   it('refuses a multi-frame DICOM without a frame, takes it with one', async () => {

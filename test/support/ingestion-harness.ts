@@ -81,7 +81,10 @@ export async function seedTenant(prisma: PrismaClient, patientExternalId = 'PMS-
   const slug = uniqueName('org').toLowerCase();
   const { tenantId: id } = await ensureOrganization(prisma, slug, 'Ingestion Spec Chain');
   const caseId = await seedCase(prisma, id, patientExternalId);
-  keys.set(slug, (await issueApiKey(prisma, id, { name: 'ingestion spec', scopes: ['read', 'write'] })).key);
+  keys.set(
+    slug,
+    (await issueApiKey(prisma, id, { name: 'ingestion spec', scopes: ['read', 'write', 'originals'] })).key,
+  );
   return { slug, id, caseId, patientExternalId };
 }
 

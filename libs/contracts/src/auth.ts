@@ -3,9 +3,11 @@ import { IdSchema, type TenantId } from './ids';
 
 /**
  * What an API key may do. `admin` implies the others (it manages keys, webhooks and reads the audit
- * log); `review` is the clinician's right to accept, edit, reject and sign.
+ * log); `review` is the clinician's right to accept, edit, reject and sign; `originals` reads the
+ * images as received, which can carry patient identity (EXIF, GPS, DICOM patient attributes) that
+ * the derivatives `read` serves are stripped of.
  */
-export const API_SCOPES = ['read', 'write', 'review', 'admin'] as const;
+export const API_SCOPES = ['read', 'write', 'review', 'admin', 'originals'] as const;
 export const ApiScopeSchema = z.enum(API_SCOPES);
 export type ApiScope = z.infer<typeof ApiScopeSchema>;
 

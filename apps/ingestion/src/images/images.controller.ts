@@ -72,8 +72,9 @@ export class ImagesController {
     return toView(found);
   }
 
+  // The bytes as received may identify the patient: a scope of their own, not implied by read.
   @Get(':id/original')
-  @RequireScope('read')
+  @RequireScope('originals')
   original(@Tenant() tenant: TenantId, @Param('id', new ZodPipe(IdSchema, 'image id')) id: string) {
     return this.stream(tenant, id, 'original');
   }
