@@ -138,7 +138,8 @@ describe('RunAssessmentService', () => {
           ? new Promise<Generation>((resolve) => (release = () => resolve(generation)))
           : Promise.resolve(generation);
       },
-      { JOB_TIMEOUT_MS: '50' },
+      // The deadline covers the image read too: room for a slow decode on a busy machine.
+      { JOB_TIMEOUT_MS: '1000' },
     );
     const store = new FsObjectStore(await mkdtemp(join(tmpdir(), 'dg-worker-spec-')));
     await store.put(
