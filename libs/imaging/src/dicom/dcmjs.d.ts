@@ -29,3 +29,11 @@ declare module 'dcmjs' {
     }
   }
 }
+
+// jpeg-lossless-decoder-js ships no type declarations; only the decoder this lib uses is declared.
+declare module 'jpeg-lossless-decoder-js' {
+  export class Decoder {
+    /** Decoded samples, interleaved: bytes per sample `numBytes` (1: Uint8Array, else Uint16Array). */
+    decode(buffer: ArrayBuffer, offset?: number, length?: number, numBytes?: number): Uint8Array | Uint16Array;
+  }
+}

@@ -4,6 +4,7 @@ import { log as codecsLog, NativeCodecs, Transcoder } from 'dcmjs-codecs';
 import { CorruptImageError, ImageRejectedError, UnsupportedImageError } from '../image-codec';
 import type { ImageLimits } from '../limits';
 import { assertPixelDataIntact } from './pixel-data-integrity';
+import { decodeLosslessFrame, JPEG_LOSSLESS_PROCESS_14 } from './jpeg-lossless';
 import { frameBytes, PixelLayout, storedValues, toInterleavedRgb } from './pixel-data';
 import { EXPLICIT_VR_LITTLE_ENDIAN, isSupportedTransferSyntax } from './transfer-syntax';
 import { toDisplayGrey, type Window } from './voi-lut';
@@ -111,7 +112,13 @@ export class DicomDecoder {
     assertPixelDataIntact(file, header.transferSyntaxUid, header.frames * frameBytes(layout));
     // The photometric interpretation of the decompressed pixels, not the file's: decoding a JPEG
     // (YBR_FULL_422) frame already yields RGB, and converting it again ruins the colours.
-    const { bytes, photometric: decodedAs } = await this.nativeFrame(file, layout, header.frames, frame);
+    const { bytes, photometric: decodedAs } = await this.nativeFrame(
+      file,
+      layout,
+      header.frames,
+      frame,
+      header.transferSyntaxUid,
+    );
     const photometric = decodedAs ?? str(natural['PhotometricInterpretation']) ?? 'MONOCHROME2';
     const out: DecodedDicom = { ...header, channels: 1, data: new Uint8Array(0) };
     if (layout.samplesPerPixel === 3) {
@@ -156,7 +163,11 @@ export class DicomDecoder {
     l: PixelLayout,
     frames: number,
     frame: number,
+    transferSyntaxUid: string,
   ): Promise<{ bytes: Uint8Array; photometric: string | undefined }> {
+    if (transferSyntaxUid === JPEG_LOSSLESS_PROCESS_14) {
+      return { bytes: decodeLosslessFrame(file, l, frames, frame), photometric: undefined };
+    }
     await (DicomDecoder.init ??= NativeCodecs.initializeAsync());
     let pixelData: unknown;
     let photometric: string | undefined;

@@ -1,6 +1,8 @@
 /**
- * The transfer syntaxes imaging devices write that this platform decodes (all through dcmjs-codecs'
- * WebAssembly build of the reference codecs). Anything else is refused with 415 naming the syntax.
+ * The transfer syntaxes imaging devices write that this platform decodes: through dcmjs-codecs'
+ * WebAssembly build of the reference codecs, and process 14 JPEG lossless with any predictor (.57,
+ * which dcmjs-codecs does not take) through jpeg-lossless-decoder-js. Anything else is refused
+ * with 415 naming the syntax.
  */
 export const SUPPORTED_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2': 'implicit VR little endian',
