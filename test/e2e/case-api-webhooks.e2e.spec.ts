@@ -130,6 +130,33 @@ describe('case-api: webhooks', () => {
     }
   });
 
+  it('sends assessment.failed once when the model gives up on an assessment', async () => {
+    const r = await startReceiver();
+    try {
+      await admin('POST', '/v1/webhooks', { url: r.url, events: ['assessment.failed'] });
+      const id = await newAssessment();
+      const failure = {
+        assessmentId: id,
+        tenantId: org.tenant,
+        error: 'cannot decode image: truncated PNG',
+        permanent: true,
+        failedAt: new Date().toISOString(),
+      };
+      await api.publishFailure(failure);
+      await api.publishFailure(failure); // the same report delivered twice
+      const sent = await waitFor('assessment.failed', async () =>
+        r.received.find((x) => x.json.event === 'assessment.failed'),
+      );
+      expect(sent.json.data).toMatchObject({ assessmentId: id, task: 'case-analysis', permanent: true });
+      expect(sent.json.data.error).toMatch(/truncated PNG/);
+      expect((await admin<AssessmentView>('GET', `/v1/assessments/${id}`)).body).toMatchObject({ status: 'failed' });
+      await new Promise((res) => setTimeout(res, 500));
+      expect(r.received.filter((x) => x.json.event === 'assessment.failed')).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('sends assessment.reviewed on a review and followup.due once when a follow-up comes due', async () => {
     const r = await startReceiver();
     try {

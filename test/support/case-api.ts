@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { CaseApiEnvSchema, loadConfig } from '@dg/config';
-import { asTenantId, type ApiScope, type AssessmentCompleted, type FindingInput, type TenantId } from '@dg/contracts';
+import {
+  asTenantId,
+  type ApiScope,
+  type AssessmentCompleted,
+  type AssessmentFailed,
+  type FindingInput,
+  type TenantId,
+} from '@dg/contracts';
 import { createPrismaClient, ensureOrganization, issueApiKey, type PrismaClient } from '@dg/db';
 import { listen } from '@dg/http';
 import { JobProducer, queueConnection } from '@dg/queue';
@@ -40,6 +47,7 @@ export interface RunningCaseApi {
   env: Record<string, string>;
   /** Sends a worker result the way the worker does: a job on the results queue. */
   publishResult(result: AssessmentCompleted, jobId?: string): Promise<void>;
+  publishFailure(failure: AssessmentFailed, jobId?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +72,7 @@ export async function startCaseApi(options: Partial<CaseApiOptions> = {}): Promi
     prisma,
     env,
     publishResult: (r, jobId = randomUUID()) => results.add('assessment.completed', r, { jobId }),
+    publishFailure: (f, jobId = randomUUID()) => results.add('assessment.failed', f, { jobId }),
     close: async () => {
       await results.close();
       await app.close();

@@ -3,6 +3,8 @@ import { IdSchema } from './ids';
 
 export const WEBHOOK_EVENTS = [
   'assessment.completed',
+  /** The model could not produce an assessment (retries used up, or an input no retry can fix). */
+  'assessment.failed',
   'assessment.reviewed',
   'finding.urgent',
   'followup.due',

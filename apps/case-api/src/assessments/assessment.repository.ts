@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AssessmentView, Lane, Modality, TaskName, TenantAccess, TenantId } from '@dg/contracts';
+import type { AssessmentFailed, AssessmentView, Lane, Modality, TaskName, TenantAccess, TenantId } from '@dg/contracts';
 import type { Prisma, PrismaClient } from '@dg/db';
 import { underCase } from '../common/access';
 import { PRISMA } from '../infrastructure/tokens';
+import { enqueueEvent } from '../webhooks/outbox';
 import { toAssessmentView, type AssessmentRow } from './assessment.view';
 
 export interface ImageForAssessment {
@@ -85,10 +86,25 @@ export class AssessmentRepository {
     });
   }
 
-  async fail(tenant: TenantId, id: string, error: string, at: Date): Promise<void> {
-    await this.prisma.assessment.updateMany({
-      where: { id, organizationId: tenant, status: { in: ['queued', 'running'] } },
-      data: { status: 'failed', error, completedAt: at },
+  /**
+   * queued/running -> failed, and in the same transaction the assessment.failed webhook, so an
+   * integrator hears of it without polling. A repeated report of the same failure changes nothing.
+   */
+  async fail(tenant: TenantId, f: Pick<AssessmentFailed, 'assessmentId' | 'error' | 'permanent' | 'failedAt'>) {
+    await this.prisma.$transaction(async (tx) => {
+      const [row] = await tx.assessment.updateManyAndReturn({
+        where: { id: f.assessmentId, organizationId: tenant, status: { in: ['queued', 'running'] } },
+        data: { status: 'failed', error: f.error, completedAt: new Date(f.failedAt) },
+        select: { id: true, caseId: true, task: true },
+      });
+      if (!row) return;
+      await enqueueEvent(tx, tenant, 'assessment.failed', `assessment.failed:${row.id}:${f.failedAt}`, {
+        assessmentId: row.id,
+        caseId: row.caseId,
+        task: row.task,
+        error: f.error,
+        permanent: f.permanent,
+      });
     });
   }
 }

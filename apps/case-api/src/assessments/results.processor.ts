@@ -30,7 +30,7 @@ export class ResultsProcessor implements OnApplicationBootstrap, OnApplicationSh
       {
         'assessment.started': (p) => this.assessments.markRunning(p.tenantId, p.assessmentId, new Date(p.startedAt)),
         'assessment.completed': (p) => this.completed(p),
-        'assessment.failed': (p) => this.assessments.fail(p.tenantId, p.assessmentId, p.error, new Date(p.failedAt)),
+        'assessment.failed': (p) => this.assessments.fail(p.tenantId, p),
       },
       {
         concurrency: 8,
