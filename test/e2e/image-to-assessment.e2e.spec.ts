@@ -291,6 +291,14 @@ describe('image to stored assessment, through all three services', () => {
       Number(/dentalgemma_worker_jobs_total\{lane="interactive",outcome="completed"[^}]*\} (\d+)/.exec(engine)?.[1]),
     ).toBeGreaterThan(0);
     expect(Number(/dentalgemma_engine_model_load_seconds\{[^}]*\} ([\d.e-]+)/.exec(engine)?.[1])).toBeGreaterThan(0);
+    for (const phase of ['queued', 'running'])
+      expect(
+        Number(
+          new RegExp(
+            `dentalgemma_worker_job_seconds_count\\{[^}]*lane="interactive",phase="${phase}"[^}]*\\} (\\d+)`,
+          ).exec(engine)?.[1],
+        ),
+      ).toBeGreaterThan(0);
   });
 
   describe('bad input: a 4xx with a JSON body naming the problem, and nothing written', () => {

@@ -3,7 +3,7 @@ import { LANE_QUEUES, LANES, RunAssessmentJobSchema, type Lane } from '@dg/contr
 import type { WorkerConfig } from '@dg/config';
 import { DeadLetterQueue, JobConsumer, LaneBacklog, type QueueConnection } from '@dg/queue';
 import { METRICS_REGISTRY } from '@dg/observability';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { CONFIG, QUEUE_CONNECTION } from '../infrastructure/tokens';
 import { ModelService } from '../model/model.service';
@@ -21,6 +21,7 @@ export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplica
   private readonly deadLetters: DeadLetterQueue;
   private readonly backlog: LaneBacklog;
   private readonly jobs: Counter<'lane' | 'outcome'>;
+  private readonly seconds: Histogram<'lane' | 'phase'>;
 
   constructor(
     private readonly model: ModelService,
@@ -36,6 +37,13 @@ export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplica
       name: 'dentalgemma_worker_jobs_total',
       help: 'Inference jobs finished by this worker, per lane and outcome (completed, failed, dead)',
       labelNames: ['lane', 'outcome'],
+      registers: [registry],
+    });
+    this.seconds = new Histogram({
+      name: 'dentalgemma_worker_job_seconds',
+      help: 'Completed inference jobs per lane: time queued (added to last started) and running',
+      labelNames: ['lane', 'phase'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
       registers: [registry],
     });
   }
@@ -66,7 +74,12 @@ export class RunAssessmentProcessor implements OnApplicationBootstrap, OnApplica
         onError: (err) => this.logger.warn({ err: err.message, lane }, 'inference queue connection error'),
       },
     );
-    consumer.worker.on('completed', () => this.jobs.inc({ lane, outcome: 'completed' }));
+    consumer.worker.on('completed', (job) => {
+      this.jobs.inc({ lane, outcome: 'completed' });
+      if (job.processedOn) this.seconds.observe({ lane, phase: 'queued' }, (job.processedOn - job.timestamp) / 1000);
+      if (job.processedOn && job.finishedOn)
+        this.seconds.observe({ lane, phase: 'running' }, (job.finishedOn - job.processedOn) / 1000);
+    });
     this.consumers.push(consumer);
     consumer.start();
     this.logger.log(`consuming the ${lane} lane (${LANE_QUEUES[lane]}), concurrency ${this.concurrency}`);
