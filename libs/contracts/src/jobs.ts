@@ -61,6 +61,12 @@ export const AssessmentCompletedSchema = z.object({
   rawText: z.string(),
   output: z.unknown(),
   stats: GenerationStatsSchema,
+  /**
+   * When the attempt that produced it started. Also in the "started" event, but results drained in
+   * bulk (case-api back after an outage) can store the completion first, and a completed assessment
+   * is never moved back to running. Optional: results queued by an older worker lack it.
+   */
+  startedAt: z.iso.datetime().optional(),
   completedAt: z.iso.datetime(),
 });
 export type AssessmentCompleted = z.infer<typeof AssessmentCompletedSchema>;

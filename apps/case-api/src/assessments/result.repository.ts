@@ -41,6 +41,7 @@ export class ResultRepository {
           timeToFirstTokenMs: r.stats.timeToFirstTokenMs,
           visionMs: r.stats.visionMs,
           totalMs: r.stats.totalMs,
+          ...(r.startedAt ? { startedAt: new Date(r.startedAt) } : {}),
           completedAt: new Date(r.completedAt),
         },
       });

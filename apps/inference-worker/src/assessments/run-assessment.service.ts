@@ -47,9 +47,10 @@ export class RunAssessmentService {
     // a retried assessment's reports are never taken for the earlier run's and dropped.
     // Sent while the image is fetched and decoded; case-api applies it only to a queued assessment,
     // so arriving after the outcome changes nothing.
+    const startedAt = new Date().toISOString();
     const started = this.results.add(
       'assessment.started',
-      { ...ids, startedAt: new Date().toISOString(), worker: this.workerName },
+      { ...ids, startedAt, worker: this.workerName },
       { jobId: `${ctx.jobId}.started.${ctx.attempt}` },
     );
     started.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
@@ -96,6 +97,7 @@ export class RunAssessmentService {
           rawText: generation.text,
           output,
           stats: generation.stats,
+          startedAt,
           completedAt: new Date().toISOString(),
         },
         { jobId: `${ctx.jobId}.completed` },
