@@ -63,6 +63,13 @@ describe('queue lanes and the transactional outbox', () => {
       );
       const job = await queue.getJob(accepted.body.id);
       expect(job?.data).toMatchObject({ assessmentId: accepted.body.id, lane: 'interactive', task: 'case-analysis' });
+      // Transient failures are retried with exponential backoff and jitter (a fleet failing together
+      // does not come back in lockstep); failed jobs stay a week for the dead-letter view.
+      expect(job?.opts).toMatchObject({
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      });
     } finally {
       await queue.close();
       await app.close();

@@ -262,13 +262,14 @@ describe('worker and queue faults', () => {
         STORAGE_FS_ROOT: join(tmpdir(), prefix),
         MODEL_DIR: t.TINY_MODEL_DIR,
         BATCH_MAX_SIZE: '2',
-        MAX_NEW_TOKENS_TEXT: '64',
+        // Enough work that the restart lands while most of it is still to do.
+        MAX_NEW_TOKENS_TEXT: '200',
       }),
     );
     await listen(worker, 0, '127.0.0.1');
     try {
       const org = await createTenant(prisma, 'aof');
-      const { caseId, ids } = await request(api.url, org, 10);
+      const { caseId, ids } = await request(api.url, org, 30);
       await waitFor(
         'the first result',
         async () =>
@@ -276,6 +277,8 @@ describe('worker and queue faults', () => {
         60_000,
       );
       await new Promise((r) => setTimeout(r, 1200)); // past AOF's once-a-second fsync
+      const unfinished = await prisma.assessment.count({ where: { caseId, status: { not: 'completed' } } });
+      expect(unfinished).toBeGreaterThan(0); // the restart lands mid-batch
       await redis.stop();
       await new Promise((r) => setTimeout(r, 500));
       redis = await startRedis({ dataDir, port, appendOnly: true });
