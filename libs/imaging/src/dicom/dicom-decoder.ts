@@ -7,7 +7,11 @@ import { assertPixelDataIntact } from './pixel-data-integrity';
 import { decodeLosslessFrame, JPEG_LOSSLESS_PROCESS_14 } from './jpeg-lossless';
 import { frameBytes, PixelLayout, storedValues, toInterleavedRgb } from './pixel-data';
 import { EXPLICIT_VR_LITTLE_ENDIAN, isSupportedTransferSyntax } from './transfer-syntax';
+
+/** Native pixel data: implicit and explicit VR little endian. */
+const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', EXPLICIT_VR_LITTLE_ENDIAN]);
 import { toDisplayGrey, type Window } from './voi-lut';
+import { asArrayBuffer } from './array-buffer';
 
 silenceDicomLogs();
 
@@ -168,13 +172,20 @@ export class DicomDecoder {
     if (transferSyntaxUid === JPEG_LOSSLESS_PROCESS_14) {
       return { bytes: decodeLosslessFrame(file, l, frames, frame), photometric: undefined };
     }
-    await (DicomDecoder.init ??= NativeCodecs.initializeAsync());
     let pixelData: unknown;
     let photometric: string | undefined;
     try {
-      const transcoder = new Transcoder(toArrayBuffer(file));
-      transcoder.transcode(EXPLICIT_VR_LITTLE_ENDIAN);
-      const elements = transcoder.getElements() as Natural;
+      let elements: Natural;
+      if (UNCOMPRESSED.has(transferSyntaxUid)) {
+        // Read in place, no codec: its WebAssembly heap, once grown by a large file, is never given back.
+        const parsed = dcmjs.data.DicomMessage.readFile(asArrayBuffer(file), { noCopy: true });
+        elements = dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.dict);
+      } else {
+        await (DicomDecoder.init ??= NativeCodecs.initializeAsync());
+        const transcoder = new Transcoder(asArrayBuffer(file));
+        transcoder.transcode(EXPLICIT_VR_LITTLE_ENDIAN);
+        elements = transcoder.getElements() as Natural;
+      }
       pixelData = elements['PixelData'];
       photometric = str(elements['PhotometricInterpretation']);
     } catch {
@@ -223,16 +234,13 @@ function fileWindow(n: Natural): Window | undefined {
 
 /** The file meta and dataset up to the pixel data, naturalized; throws dcmjs's errors as they are. */
 export function parseDicomHeader(file: Buffer): { meta: Natural; natural: Natural } {
-  const parsed = dcmjs.data.DicomMessage.readFile(toArrayBuffer(file), { untilTag: PIXEL_DATA });
+  const parsed = dcmjs.data.DicomMessage.readFile(asArrayBuffer(file), { untilTag: PIXEL_DATA });
   return {
     meta: dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.meta),
     natural: dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.dict),
   };
 }
 
-function toArrayBuffer(b: Buffer): ArrayBuffer {
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-}
 function toBytes(p: ArrayBuffer | ArrayBufferView): Uint8Array {
   return p instanceof ArrayBuffer ? new Uint8Array(p) : new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
 }

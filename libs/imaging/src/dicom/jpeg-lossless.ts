@@ -2,6 +2,7 @@ import * as dcmjs from 'dcmjs';
 import { Decoder } from 'jpeg-lossless-decoder-js';
 import { CorruptImageError } from '../image-codec';
 import { frameBytes, type PixelLayout } from './pixel-data';
+import { asArrayBuffer } from './array-buffer';
 
 /** JPEG lossless, non-hierarchical, process 14, any predictor. */
 export const JPEG_LOSSLESS_PROCESS_14 = '1.2.840.10008.1.2.4.57';
@@ -15,7 +16,7 @@ export const JPEG_LOSSLESS_PROCESS_14 = '1.2.840.10008.1.2.4.57';
 export function decodeLosslessFrame(file: Buffer, l: PixelLayout, frames: number, frame: number): Uint8Array {
   let fragments: ArrayBuffer[];
   try {
-    const parsed = dcmjs.data.DicomMessage.readFile(toArrayBuffer(file));
+    const parsed = dcmjs.data.DicomMessage.readFile(asArrayBuffer(file));
     const pixelData = dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.dict)['PixelData'];
     fragments = (Array.isArray(pixelData) ? pixelData : [pixelData]).filter(
       (p): p is ArrayBuffer => p instanceof ArrayBuffer,
@@ -64,10 +65,6 @@ function sofSize(s: Uint8Array): { rows: number; columns: number; components: nu
     pos += 2 + length;
   }
   return undefined;
-}
-
-function toArrayBuffer(b: Buffer): ArrayBuffer {
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
 function concat(parts: ArrayBuffer[]): ArrayBuffer {

@@ -1,4 +1,12 @@
-import { applyWindow, invert, rescale, toDisplayGrey, windowFromHistogram } from './voi-lut';
+import {
+  applyWindow,
+  invert,
+  rescale,
+  toDisplayGrey,
+  windowFromHistogram,
+  type GreyscaleParams,
+  type StoredPixels,
+} from './voi-lut';
 
 describe('VOI LUT', () => {
   it('rescales stored values', () => {
@@ -26,5 +34,33 @@ describe('VOI LUT', () => {
       monochrome1: true,
     });
     expect([...grey]).toEqual([255, 0]);
+  });
+});
+
+describe('toDisplayGrey through a table per stored value', () => {
+  // The per-pixel chain it replaces, step by step.
+  const reference = (pixels: StoredPixels, p: GreyscaleParams) => {
+    const values = rescale(pixels, p.rescaleSlope, p.rescaleIntercept);
+    const grey = applyWindow(values, p.window ?? windowFromHistogram(values));
+    return p.monochrome1 ? invert(grey) : grey;
+  };
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const cases: [string, () => StoredPixels][] = [
+    ['12-bit unsigned', () => Uint16Array.from({ length: 20_000 }, () => Math.floor(random() * 4096))],
+    ['16-bit signed (CT-like)', () => Int16Array.from({ length: 20_000 }, () => Math.floor(random() * 4000) - 1024)],
+    ['8-bit unsigned', () => Uint8Array.from({ length: 20_000 }, () => Math.floor(random() * 256))],
+    ['8-bit signed', () => Int8Array.from({ length: 5_000 }, () => Math.floor(random() * 256) - 128)],
+    ['one value', () => new Uint16Array(100).fill(300)],
+  ];
+  it.each(cases)('gives exactly the per-pixel output for %s data', (_name, make) => {
+    const pixels = make();
+    for (const p of [
+      { rescaleSlope: 1, rescaleIntercept: 0, monochrome1: false },
+      { rescaleSlope: 0.37, rescaleIntercept: -1024.5, monochrome1: true },
+      { rescaleSlope: -2, rescaleIntercept: 100, monochrome1: false },
+      { rescaleSlope: 1, rescaleIntercept: 0, monochrome1: false, window: { center: 1500, width: 800 } },
+    ])
+      expect(Buffer.from(toDisplayGrey(pixels, p)).equals(Buffer.from(reference(pixels, p)))).toBe(true);
   });
 });

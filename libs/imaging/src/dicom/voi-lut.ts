@@ -40,11 +40,16 @@ export function windowFromHistogram(values: Float32Array): Window {
   }
   if (max === min) return { center: min, width: 1 };
   const bins = 4096;
-  const hist = new Uint32Array(bins);
+  const hist = new Float64Array(bins);
   const step = (max - min) / (bins - 1);
   for (const v of values) hist[Math.round((v - min) / step)]!++;
-  const lowCount = values.length * 0.005;
-  const highCount = values.length * 0.995;
+  return percentileWindow(hist, min, max, step, values.length);
+}
+
+function percentileWindow(hist: Float64Array, min: number, max: number, step: number, n: number): Window {
+  const bins = hist.length;
+  const lowCount = n * 0.005;
+  const highCount = n * 0.995;
   let seen = 0;
   let lo = min;
   let hi = max;
@@ -67,16 +72,16 @@ export function windowFromHistogram(values: Float32Array): Window {
 /** VOI LUT, linear function of PS3.3 C.11.2.1.2.1, to 0..255. */
 export function applyWindow(values: Float32Array, w: Window): Uint8Array {
   const out = new Uint8Array(values.length);
+  const windowed = windowFunction(w);
+  for (let i = 0; i < values.length; i++) out[i] = windowed(values[i]!);
+  return out;
+}
+
+function windowFunction(w: Window): (v: number) => number {
   const width = Math.max(1, w.width);
   const lower = w.center - 0.5 - (width - 1) / 2;
   const upper = w.center - 0.5 + (width - 1) / 2;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v <= lower) out[i] = 0;
-    else if (v > upper) out[i] = 255;
-    else out[i] = Math.round(((v - (w.center - 0.5)) / (width - 1) + 0.5) * 255);
-  }
-  return out;
+  return (v) => (v <= lower ? 0 : v > upper ? 255 : Math.round(((v - (w.center - 0.5)) / (width - 1) + 0.5) * 255));
 }
 
 export function invert(pixels: Uint8Array): Uint8Array {
@@ -84,9 +89,46 @@ export function invert(pixels: Uint8Array): Uint8Array {
   return pixels;
 }
 
-/** The whole chain: stored pixels to 8-bit grey where higher is brighter. */
+/**
+ * The whole chain: stored pixels to 8-bit grey where higher is brighter. Stored values are 8- or
+ * 16-bit integers, so the chain is computed once per value that occurs (a table of at most 65,536)
+ * and the pixels are mapped through it: the same output as rescale -> window -> invert per pixel
+ * (a spec compares them), without a 4-byte float per pixel (96 MB for a 24-megapixel panoramic).
+ */
 export function toDisplayGrey(pixels: StoredPixels, p: GreyscaleParams): Uint8Array {
-  const values = rescale(pixels, p.rescaleSlope, p.rescaleIntercept);
-  const grey = applyWindow(values, p.window ?? windowFromHistogram(values));
-  return p.monochrome1 ? invert(grey) : grey;
+  const size = pixels instanceof Uint8Array || pixels instanceof Int8Array ? 256 : 65536;
+  const offset = pixels instanceof Int8Array || pixels instanceof Int16Array ? size / 2 : 0;
+  const counts = new Uint32Array(size);
+  for (let i = 0; i < pixels.length; i++) counts[pixels[i]! + offset]!++;
+  // The rescaled value as the per-pixel float32 path holds it.
+  const value = (k: number) => Math.fround((k - offset) * p.rescaleSlope + p.rescaleIntercept);
+  const windowed = windowFunction(p.window ?? windowFromCounts(counts, value, pixels.length));
+  const lut = new Uint8Array(size);
+  for (let k = 0; k < size; k++) {
+    if (!counts[k]) continue;
+    const g = windowed(value(k));
+    lut[k] = p.monochrome1 ? 255 - g : g;
+  }
+  const out = new Uint8Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) out[i] = lut[pixels[i]! + offset]!;
+  return out;
+}
+
+/** windowFromHistogram over values given as counts per stored value. */
+function windowFromCounts(counts: Uint32Array, value: (k: number) => number, n: number): Window {
+  if (n === 0) return { center: 0, width: 1 };
+  let min = Infinity;
+  let max = -Infinity;
+  for (let k = 0; k < counts.length; k++) {
+    if (!counts[k]) continue;
+    const v = value(k);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (max === min) return { center: min, width: 1 };
+  const bins = 4096;
+  const hist = new Float64Array(bins);
+  const step = (max - min) / (bins - 1);
+  for (let k = 0; k < counts.length; k++) if (counts[k]) hist[Math.round((value(k) - min) / step)]! += counts[k]!;
+  return percentileWindow(hist, min, max, step, n);
 }
