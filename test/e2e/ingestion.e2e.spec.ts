@@ -209,6 +209,22 @@ describe('ingestion over HTTP, on real PostgreSQL and S3', () => {
     expect(knownMismatch).toMatchObject({ status: 409, body: { code: 'patient_mismatch' } });
   });
 
+  it('accepts only ALLOWED_FORMATS: another supported type is 415 naming it and what is accepted', async () => {
+    const strict = await startIngestion({ ALLOWED_FORMATS: 'jpeg,dicom' });
+    try {
+      const webp = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#c33' } })
+        .webp()
+        .toBuffer();
+      const refused = await uploadImage(strict, a.slug, webp, { caseId: a.caseId });
+      expect(refused).toMatchObject({ status: 415, body: { code: 'unsupported_image_type' } });
+      expect(refused.body.message).toMatch(/detected webp; accepted: jpeg, dicom/);
+      expect(await listBucket(strict.bucket)).toEqual([]);
+      expect((await uploadImage(strict, a.slug, await photoJpeg(31), { caseId: a.caseId })).status).toBe(201);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('without KEEP_ORIGINALS stores only derivatives', async () => {
     const lean = await startIngestion({ KEEP_ORIGINALS: 'false' });
     try {

@@ -28,6 +28,30 @@ describe('SharpImageCodec.normalize', () => {
     expect(out.transform.targetHeight).toBe(896);
   });
 
+  it('brings CMYK and wide-gamut photos to sRGB pixels the model reads as the same colour', async () => {
+    const red = { r: 200, g: 40, b: 30 };
+    const photo = () => sharp({ create: { width: 400, height: 300, channels: 3, background: red } });
+    const cmyk = await photo().toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+    const p3 = await photo().withIccProfile('p3').jpeg({ quality: 95 }).toBuffer();
+    const centre = async (input: Buffer) => {
+      const out = await codec.normalize(input);
+      const { data, info } = await sharp(out.derivative)
+        .extract({ left: 448, top: 448, width: 1, height: 1 })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      expect(info.channels).toBe(3);
+      return [...data];
+    };
+    // Display P3 holds this red exactly: back in sRGB it is the same colour.
+    const [r, g, b] = await centre(p3);
+    expect(Math.abs(r! - red.r) + Math.abs(g! - red.g) + Math.abs(b! - red.b)).toBeLessThan(10);
+    // CMYK (print) cannot: still an unmistakable red in sRGB, not four channels or inverted ink.
+    const [cr, cg, cb] = await centre(cmyk);
+    expect(cr).toBeGreaterThan(170);
+    expect(Math.max(cg!, cb!)).toBeLessThan(80);
+  });
+
   it('reads a 16-bit grey panoramic as a grey panoramic', async () => {
     const tiff = await sharp({ create: { width: 1200, height: 600, channels: 3, background: '#777' } })
       .toColourspace('grey16')
