@@ -14,6 +14,7 @@ import { caseApiWith, completedResult, createTenant } from '../support/case-api'
 import { panoramicPng } from '../support/images';
 import { startIngestion } from '../support/ingestion-harness';
 import { waitFor } from '../support/platform';
+import { tinyWorkerEnv } from '../support/worker-process';
 import { postgresProcess } from '../support/postgres-process';
 
 /** Dependencies going away and coming back: nothing acknowledged is lost, nothing is doubled. */
@@ -49,15 +50,12 @@ describe('faults', () => {
 
     // The worker runs them and publishes started + completed with nobody consuming the results.
     const worker = await createInferenceWorker(
-      loadConfig(WorkerEnvSchema, {
-        ...env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        STORAGE_DRIVER: 'fs',
-        STORAGE_FS_ROOT: join(tmpdir(), prefix),
-        MODEL_DIR: t.TINY_MODEL_DIR,
-        MAX_NEW_TOKENS_TEXT: '32',
-      }),
+      loadConfig(
+        WorkerEnvSchema,
+        tinyWorkerEnv(env.REDIS_URL, prefix, {
+          MAX_NEW_TOKENS_TEXT: '32',
+        }),
+      ),
     );
     await listen(worker, 0, '127.0.0.1');
     const inference = new Queue('inference', { connection: redisOptions(t.REDIS_URL) as never, prefix });

@@ -12,6 +12,7 @@ import { JobReconciler } from '../../apps/case-api/src/outbox/job-reconciler';
 import { createInferenceWorker } from '../../apps/inference-worker/src/app';
 import { caseApiWith, createTenant, type TestTenant } from '../support/case-api';
 import { waitFor } from '../support/platform';
+import { tinyWorkerEnv } from '../support/worker-process';
 
 /** Lanes, priorities and the job outbox, on real Redis, Postgres and (for the lanes) a real worker. */
 describe('queue lanes and the transactional outbox', () => {
@@ -173,17 +174,10 @@ describe('queue lanes and the transactional outbox', () => {
 
   it('serves an interactive job within two engine batches while a 5,000-job backfill runs', async () => {
     const prefix = uniqueName('lanes');
-    const env = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      REDIS_URL: t.REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      STORAGE_DRIVER: 'fs',
-      STORAGE_FS_ROOT: join(tmpdir(), prefix),
-      MODEL_DIR: t.TINY_MODEL_DIR,
+    const env = tinyWorkerEnv(t.REDIS_URL, prefix, {
       BATCH_MAX_SIZE: '4',
       MAX_NEW_TOKENS_TEXT: '16',
-    };
+    });
     const lanes = new InferenceLanes(queueConnection(loadConfig(WorkerEnvSchema, env)));
     const job = (n: number, lane: 'interactive' | 'batch') => ({
       assessmentId: `${String(n).padStart(8, '0')}-1111-4111-8111-111111111111`,

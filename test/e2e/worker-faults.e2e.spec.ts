@@ -14,7 +14,7 @@ import { testEnv, uniqueName } from '@dg/testing';
 import { createInferenceWorker } from '../../apps/inference-worker/src/app';
 import { caseApiWith, createTenant, type TestTenant } from '../support/case-api';
 import { waitFor } from '../support/platform';
-import { workerProcess } from '../support/worker-process';
+import { tinyWorkerEnv, workerProcess } from '../support/worker-process';
 
 /**
  * Workers and Redis failing under load. After each, the counts reconcile: every requested
@@ -103,18 +103,11 @@ describe('worker and queue faults', () => {
   it('releases a job on SIGTERM within the drain time, and another worker finishes it', async () => {
     const prefix = uniqueName('drain');
     const root = join(tmpdir(), prefix);
-    const env = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      REDIS_URL: t.REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      STORAGE_DRIVER: 'fs',
-      STORAGE_FS_ROOT: root,
-      MODEL_DIR: t.TINY_MODEL_DIR,
+    const env = tinyWorkerEnv(t.REDIS_URL, prefix, {
       DRAIN_TIMEOUT_MS: '1000',
       LOCK_DURATION_MS: '1500',
       STALLED_INTERVAL_MS: '1000',
-    };
+    });
     const api = await caseApi({ REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
     const conn = queueConnection({ QUEUE_BACKEND: 'redis', REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
     const queue = new Queue(LANE_QUEUES.interactive, { connection: conn.connection as never, prefix });
@@ -146,19 +139,12 @@ describe('worker and queue faults', () => {
 
   it('finishes on another worker the job of a worker killed with SIGKILL mid-job', async () => {
     const prefix = uniqueName('kill');
-    const env = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      REDIS_URL: t.REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      STORAGE_DRIVER: 'fs',
-      STORAGE_FS_ROOT: join(tmpdir(), prefix),
-      MODEL_DIR: t.TINY_MODEL_DIR,
+    const env = tinyWorkerEnv(t.REDIS_URL, prefix, {
       BATCH_MAX_SIZE: '1',
       MAX_NEW_TOKENS_TEXT: '400',
       LOCK_DURATION_MS: '1500',
       STALLED_INTERVAL_MS: '1000',
-    };
+    });
     const api = await caseApi({ REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
     const first = await workerProcess(env);
     let second: Awaited<ReturnType<typeof workerProcess>> | undefined;
@@ -186,17 +172,10 @@ describe('worker and queue faults', () => {
   it('fails a job that takes down every worker it lands on: dead-lettered, its assessment failed', async () => {
     const prefix = uniqueName('poison');
     const root = join(tmpdir(), prefix);
-    const env = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      REDIS_URL: t.REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      STORAGE_DRIVER: 'fs',
-      STORAGE_FS_ROOT: root,
-      MODEL_DIR: t.TINY_MODEL_DIR,
+    const env = tinyWorkerEnv(t.REDIS_URL, prefix, {
       LOCK_DURATION_MS: '1500',
       STALLED_INTERVAL_MS: '1000',
-    };
+    });
     const api = await caseApi({ REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
     const conn = queueConnection({ QUEUE_BACKEND: 'redis', REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
     const queue = new Queue(LANE_QUEUES.interactive, { connection: conn.connection as never, prefix });
@@ -254,17 +233,14 @@ describe('worker and queue faults', () => {
     const env = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix };
     const api = await caseApi(env);
     const worker = await createInferenceWorker(
-      loadConfig(WorkerEnvSchema, {
-        ...env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        STORAGE_DRIVER: 'fs',
-        STORAGE_FS_ROOT: join(tmpdir(), prefix),
-        MODEL_DIR: t.TINY_MODEL_DIR,
-        BATCH_MAX_SIZE: '2',
-        // Enough work that the restart lands while most of it is still to do.
-        MAX_NEW_TOKENS_TEXT: '200',
-      }),
+      loadConfig(
+        WorkerEnvSchema,
+        tinyWorkerEnv(env.REDIS_URL, prefix, {
+          BATCH_MAX_SIZE: '2',
+          // Enough work that the restart lands while most of it is still to do.
+          MAX_NEW_TOKENS_TEXT: '200',
+        }),
+      ),
     );
     await listen(worker, 0, '127.0.0.1');
     try {

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@dg/devstack';
+import { testEnv } from '@dg/testing';
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -47,5 +49,22 @@ export async function serviceProcess(
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
+  };
+}
+
+/**
+ * A test worker's settings: the tiny model, its storage on disk under the queue prefix's name, quiet
+ * logs; `extra` adds or overrides (batching, token budgets, lock timings).
+ */
+export function tinyWorkerEnv(redisUrl: string, prefix: string, extra: Record<string, string> = {}) {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    STORAGE_DRIVER: 'fs',
+    STORAGE_FS_ROOT: join(tmpdir(), prefix),
+    MODEL_DIR: testEnv().TINY_MODEL_DIR,
+    ...extra,
   };
 }

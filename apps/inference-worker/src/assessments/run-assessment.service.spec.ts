@@ -69,6 +69,13 @@ async function service(s: ReturnType<typeof setup>, store?: FsObjectStore) {
   return new RunAssessmentService(model, store, new SharpImageCodec(), s.results as never, s.config);
 }
 
+/** An image task on a panoramic whose derivative is at `key`. */
+const imageJob = (task: RunAssessmentJob['task'], key: string): RunAssessmentJob => ({
+  ...textJob(),
+  task,
+  input: { kind: 'image', imageId: '33333333-3333-4333-8333-333333333333', normalizedKey: key, modality: 'panoramic' },
+});
+
 const textJob = (lane: 'interactive' | 'batch' = 'interactive'): RunAssessmentJob => ({
   assessmentId: '11111111-1111-4111-8111-111111111111',
   tenantId: '22222222-2222-4222-8222-222222222222' as never,
@@ -105,16 +112,7 @@ describe('RunAssessmentService', () => {
       .png()
       .toBuffer();
     await store.put('derivatives/x.png', png);
-    const job: RunAssessmentJob = {
-      ...textJob(),
-      task: 'pathology-classification',
-      input: {
-        kind: 'image',
-        imageId: '33333333-3333-4333-8333-333333333333',
-        normalizedKey: 'derivatives/x.png',
-        modality: 'panoramic',
-      },
-    };
+    const job = imageJob('pathology-classification', 'derivatives/x.png');
     await (await service(s, store)).run(job, { jobId: 'j', attempt: 1, maxAttempts: 3 });
     const specs = taskDefinition('pathology-classification').scoring!;
     expect(s.engine.scoreCandidates).toHaveBeenCalledTimes(specs.length);
@@ -148,16 +146,7 @@ describe('RunAssessmentService', () => {
         .png()
         .toBuffer(),
     );
-    const job: RunAssessmentJob = {
-      ...textJob(),
-      task: 'radiographic-report',
-      input: {
-        kind: 'image',
-        imageId: '33333333-3333-4333-8333-333333333333',
-        normalizedKey: 'derivatives/g.png',
-        modality: 'panoramic',
-      },
-    };
+    const job = imageJob('radiographic-report', 'derivatives/g.png');
     const svc = await service(s, store);
     const ctx = { jobId: 'j', attempt: 1, maxAttempts: 3 };
     await expect(svc.run(job, ctx)).rejects.toBeInstanceOf(JobTimeoutError);
@@ -178,16 +167,7 @@ describe('RunAssessmentService', () => {
 
   it('fails at once, as permanent, when the image is gone', async () => {
     const s = setup(async () => generation);
-    const job: RunAssessmentJob = {
-      ...textJob(),
-      task: 'pathology-classification',
-      input: {
-        kind: 'image',
-        imageId: '33333333-3333-4333-8333-333333333333',
-        normalizedKey: 'derivatives/missing.png',
-        modality: 'panoramic',
-      },
-    };
+    const job = imageJob('pathology-classification', 'derivatives/missing.png');
     await expect((await service(s)).run(job, { jobId: 'j', attempt: 1, maxAttempts: 3 })).rejects.toBeInstanceOf(
       PermanentJobError,
     );
@@ -228,16 +208,7 @@ describe('RunAssessmentService', () => {
   it('times a hanging image read out as a transient failure, within the same job deadline', async () => {
     const s = setup(async () => generation, { JOB_TIMEOUT_MS: '30' });
     const hanging = { get: () => new Promise<Buffer>(() => undefined) } as unknown as FsObjectStore;
-    const job: RunAssessmentJob = {
-      ...textJob(),
-      task: 'radiographic-report',
-      input: {
-        kind: 'image',
-        imageId: '33333333-3333-4333-8333-333333333333',
-        normalizedKey: 'd/x.png',
-        modality: 'panoramic',
-      },
-    };
+    const job = imageJob('radiographic-report', 'd/x.png');
     await expect(
       (await service(s, hanging)).run(job, { jobId: 'j', attempt: 1, maxAttempts: 3 }),
     ).rejects.toBeInstanceOf(JobTimeoutError);
