@@ -208,8 +208,23 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
     expect(still.status).toBe('paused');
     expect((await call(`${h.url}/v1/imports/${r.body.id}/pause`, { method: 'POST', tenant: a.slug })).status).toBe(409);
 
-    const resumed = await call(`${h.url}/v1/imports/${r.body.id}/resume`, { method: 'POST', tenant: a.slug });
+    // Resumed with an Idempotency-Key: a retry of the same request gets the first answer again (a
+    // second resume of a running import would be 409), the key on another import's resume is 422.
+    const resume = (id: string) =>
+      call(`${h.url}/v1/imports/${id}/resume`, {
+        method: 'POST',
+        tenant: a.slug,
+        headers: { 'idempotency-key': `resume-${r.body.id}` },
+      });
+    const resumed = await resume(r.body.id);
     expect(resumed.status).toBe(202);
+    const retried = await resume(r.body.id);
+    expect(retried).toMatchObject({ status: 202, body: { id: r.body.id } });
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    const unkeyed = await call(`${h.url}/v1/imports/${r.body.id}/resume`, { method: 'POST', tenant: a.slug });
+    expect(unkeyed.status).toBe(409);
+    const reused = await resume('00000000-0000-4000-8000-000000000000');
+    expect(reused).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
     const done = await waitForImport(h.url, a.slug, r.body.id);
     expect(done.counts).toMatchObject({ total: 30, imported: 30, pending: 0 });
     expect(done.itemsPerSecond).toBeGreaterThan(0);

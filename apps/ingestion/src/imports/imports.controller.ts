@@ -95,25 +95,67 @@ export class ImportsController {
     return reply.send(jsonReport(this.imports, this.analysis, tenant, id));
   }
 
+  // A retried pause, resume or cancel with its Idempotency-Key gets the first answer again, not the
+  // 409 a second state change would get (the import is already paused).
   @Post(':id/pause')
   @HttpCode(200)
   @RequireScope('write')
-  pause(@Tenant() tenant: TenantId, @Param('id', importId) id: string): Promise<ImportView> {
-    return this.status.pause(tenant, id);
+  pause(
+    @Tenant() tenant: TenantId,
+    @Param('id', importId) id: string,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ImportView> {
+    return this.keyed(tenant, req, reply, 'pause', id, 200, () => this.status.pause(tenant, id));
   }
 
   @Post(':id/resume')
   @HttpCode(202)
   @RequireScope('write')
-  resume(@Tenant() tenant: TenantId, @Param('id', importId) id: string): Promise<ImportView> {
-    return this.status.resume(tenant, id);
+  resume(
+    @Tenant() tenant: TenantId,
+    @Param('id', importId) id: string,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ImportView> {
+    return this.keyed(tenant, req, reply, 'resume', id, 202, () => this.status.resume(tenant, id));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @RequireScope('write')
-  cancel(@Tenant() tenant: TenantId, @Param('id', importId) id: string): Promise<ImportView> {
-    return this.status.cancel(tenant, id);
+  cancel(
+    @Tenant() tenant: TenantId,
+    @Param('id', importId) id: string,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ImportView> {
+    return this.keyed(tenant, req, reply, 'cancel', id, 200, () => this.status.cancel(tenant, id));
+  }
+
+  private async keyed(
+    tenant: TenantId,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    action: string,
+    id: string,
+    status: number,
+    change: () => Promise<ImportView>,
+  ): Promise<ImportView> {
+    const key = this.idempotency.parseKey(req.headers['idempotency-key']);
+    const out = await this.idempotency.run(
+      tenant,
+      `POST /v1/imports/:id/${action}`,
+      key,
+      requestHash({ id }),
+      async () => ({
+        status,
+        body: await change(),
+      }),
+    );
+    reply.status(out.status);
+    if (out.replayed) reply.header('idempotent-replayed', 'true');
+    return out.body;
   }
 
   private async replay(
