@@ -100,17 +100,18 @@ describe('worker and queue faults', () => {
     return { id, caseId, imageId: image.id, unblock };
   }
 
-  it('releases a job on SIGTERM within the drain time, and another worker finishes it', async () => {
-    const prefix = uniqueName('drain');
-    const root = join(tmpdir(), prefix);
-    const env = tinyWorkerEnv(t.REDIS_URL, prefix, {
-      DRAIN_TIMEOUT_MS: '1000',
-      LOCK_DURATION_MS: '1500',
-      STALLED_INTERVAL_MS: '1000',
-    });
+  /** case-api and the interactive lane on a queue prefix of their own, and worker settings with short locks. */
+  async function stallRig(name: string, extra: Record<string, string> = {}) {
+    const prefix = uniqueName(name);
+    const env = tinyWorkerEnv(t.REDIS_URL, prefix, { LOCK_DURATION_MS: '1500', STALLED_INTERVAL_MS: '1000', ...extra });
     const api = await caseApi({ REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
     const conn = queueConnection({ QUEUE_BACKEND: 'redis', REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
     const queue = new Queue(LANE_QUEUES.interactive, { connection: conn.connection as never, prefix });
+    return { root: env.STORAGE_FS_ROOT, env, api, conn, queue };
+  }
+
+  it('releases a job on SIGTERM within the drain time, and another worker finishes it', async () => {
+    const { root, env, api, queue } = await stallRig('drain', { DRAIN_TIMEOUT_MS: '1000' });
     const first = await workerProcess(env);
     let second: Awaited<ReturnType<typeof workerProcess>> | undefined;
     try {
@@ -170,15 +171,7 @@ describe('worker and queue faults', () => {
   });
 
   it('fails a job that takes down every worker it lands on: dead-lettered, its assessment failed', async () => {
-    const prefix = uniqueName('poison');
-    const root = join(tmpdir(), prefix);
-    const env = tinyWorkerEnv(t.REDIS_URL, prefix, {
-      LOCK_DURATION_MS: '1500',
-      STALLED_INTERVAL_MS: '1000',
-    });
-    const api = await caseApi({ REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
-    const conn = queueConnection({ QUEUE_BACKEND: 'redis', REDIS_URL: t.REDIS_URL, QUEUE_PREFIX: prefix });
-    const queue = new Queue(LANE_QUEUES.interactive, { connection: conn.connection as never, prefix });
+    const { root, env, api, conn, queue } = await stallRig('poison');
     const dead = new DeadLetterQueue(conn);
     const workers: Awaited<ReturnType<typeof workerProcess>>[] = [];
     try {
