@@ -31,23 +31,25 @@ export function rescale(pixels: StoredPixels, slope: number, intercept: number):
  * collimator pixels that would make a plain min/max window look washed out.
  */
 export function windowFromHistogram(values: Float32Array): Window {
-  if (values.length === 0) return { center: 0, width: 1 };
+  return histogramWindow((visit) => {
+    for (const v of values) visit(v, 1);
+  }, values.length);
+}
+
+/** `each` calls its visitor once per value with the value's weight (how many pixels hold it). */
+function histogramWindow(each: (visit: (v: number, weight: number) => void) => void, n: number): Window {
+  if (n === 0) return { center: 0, width: 1 };
   let min = Infinity;
   let max = -Infinity;
-  for (const v of values) {
+  each((v) => {
     if (v < min) min = v;
     if (v > max) max = v;
-  }
+  });
   if (max === min) return { center: min, width: 1 };
   const bins = 4096;
   const hist = new Float64Array(bins);
   const step = (max - min) / (bins - 1);
-  for (const v of values) hist[Math.round((v - min) / step)]!++;
-  return percentileWindow(hist, min, max, step, values.length);
-}
-
-function percentileWindow(hist: Float64Array, min: number, max: number, step: number, n: number): Window {
-  const bins = hist.length;
+  each((v, weight) => void (hist[Math.round((v - min) / step)]! += weight));
   const lowCount = n * 0.005;
   const highCount = n * 0.995;
   let seen = 0;
@@ -116,19 +118,7 @@ export function toDisplayGrey(pixels: StoredPixels, p: GreyscaleParams): Uint8Ar
 
 /** windowFromHistogram over values given as counts per stored value. */
 function windowFromCounts(counts: Uint32Array, value: (k: number) => number, n: number): Window {
-  if (n === 0) return { center: 0, width: 1 };
-  let min = Infinity;
-  let max = -Infinity;
-  for (let k = 0; k < counts.length; k++) {
-    if (!counts[k]) continue;
-    const v = value(k);
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (max === min) return { center: min, width: 1 };
-  const bins = 4096;
-  const hist = new Float64Array(bins);
-  const step = (max - min) / (bins - 1);
-  for (let k = 0; k < counts.length; k++) if (counts[k]) hist[Math.round((value(k) - min) / step)]! += counts[k]!;
-  return percentileWindow(hist, min, max, step, n);
+  return histogramWindow((visit) => {
+    for (let k = 0; k < counts.length; k++) if (counts[k]) visit(value(k), counts[k]!);
+  }, n);
 }
