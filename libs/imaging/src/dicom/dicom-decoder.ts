@@ -1,6 +1,3 @@
-import { createRequire } from 'node:module';
-import * as dcmjs from 'dcmjs';
-import { log as codecsLog, NativeCodecs, Transcoder } from 'dcmjs-codecs';
 import { CorruptImageError, ImageRejectedError, UnsupportedImageError } from '../image-codec';
 import type { ImageLimits } from '../limits';
 import { assertPixelDataIntact } from './pixel-data-integrity';
@@ -12,8 +9,7 @@ import { EXPLICIT_VR_LITTLE_ENDIAN, isSupportedTransferSyntax } from './transfer
 const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', EXPLICIT_VR_LITTLE_ENDIAN]);
 import { toDisplayGrey, type Window } from './voi-lut';
 import { asArrayBuffer } from './array-buffer';
-
-silenceDicomLogs();
+import { dicomLibs } from './dicom-libs';
 
 export interface DicomHeader {
   transferSyntaxUid: string;
@@ -178,9 +174,11 @@ export class DicomDecoder {
       let elements: Natural;
       if (UNCOMPRESSED.has(transferSyntaxUid)) {
         // Read in place, no codec: its WebAssembly heap, once grown by a large file, is never given back.
+        const { dcmjs } = dicomLibs();
         const parsed = dcmjs.data.DicomMessage.readFile(asArrayBuffer(file), { noCopy: true });
         elements = dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.dict);
       } else {
+        const { NativeCodecs, Transcoder } = dicomLibs().codecs;
         await (DicomDecoder.init ??= NativeCodecs.initializeAsync());
         const transcoder = new Transcoder(asArrayBuffer(file));
         transcoder.transcode(EXPLICIT_VR_LITTLE_ENDIAN);
@@ -206,26 +204,6 @@ export class DicomDecoder {
   }
 }
 
-/**
- * dcmjs prints parse warnings (with bytes of the file) straight to the console, bypassing the
- * service's logger; a warning about a patient attribute could carry part of it. Every logger of
- * both libraries is silenced, including the dcmjs copy that dcmjs-codecs bundles.
- */
-function silenceDicomLogs(): void {
-  codecsLog.setLevel('silent');
-  const copies: (typeof dcmjs)[] = [dcmjs];
-  try {
-    const fromCodecs = createRequire(require.resolve('dcmjs-codecs'));
-    copies.push(fromCodecs('dcmjs') as typeof dcmjs);
-  } catch {
-    // dcmjs-codecs uses the top-level copy: already covered.
-  }
-  for (const copy of copies) {
-    copy.log.setLevel('silent');
-    copy.log.getLogger('validation.dcmjs').setLevel('silent');
-  }
-}
-
 function fileWindow(n: Natural): Window | undefined {
   const center = num(n['WindowCenter'], NaN);
   const width = num(n['WindowWidth'], NaN);
@@ -234,6 +212,7 @@ function fileWindow(n: Natural): Window | undefined {
 
 /** The file meta and dataset up to the pixel data, naturalized; throws dcmjs's errors as they are. */
 export function parseDicomHeader(file: Buffer): { meta: Natural; natural: Natural } {
+  const { dcmjs } = dicomLibs();
   const parsed = dcmjs.data.DicomMessage.readFile(asArrayBuffer(file), { untilTag: PIXEL_DATA });
   return {
     meta: dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.meta),

@@ -1,8 +1,8 @@
-import * as dcmjs from 'dcmjs';
 import { Decoder } from 'jpeg-lossless-decoder-js';
 import { CorruptImageError } from '../image-codec';
 import { frameBytes, type PixelLayout } from './pixel-data';
 import { asArrayBuffer } from './array-buffer';
+import { dicomLibs } from './dicom-libs';
 
 /** JPEG lossless, non-hierarchical, process 14, any predictor. */
 export const JPEG_LOSSLESS_PROCESS_14 = '1.2.840.10008.1.2.4.57';
@@ -16,6 +16,7 @@ export const JPEG_LOSSLESS_PROCESS_14 = '1.2.840.10008.1.2.4.57';
 export function decodeLosslessFrame(file: Buffer, l: PixelLayout, frames: number, frame: number): Uint8Array {
   let fragments: ArrayBuffer[];
   try {
+    const { dcmjs } = dicomLibs();
     const parsed = dcmjs.data.DicomMessage.readFile(asArrayBuffer(file));
     const pixelData = dcmjs.data.DicomMetaDictionary.naturalizeDataset(parsed.dict)['PixelData'];
     fragments = (Array.isArray(pixelData) ? pixelData : [pixelData]).filter(
