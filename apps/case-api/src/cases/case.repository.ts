@@ -144,8 +144,8 @@ export class CaseRepository {
           ? {
               id: row.imageId,
               normalizedKey: row.normalizedKey,
-              // The enum's values use '_' (intraoral_photo); the contracts use '-'.
-              modality: row.modality.replace('_', '-') as Modality,
+              // The database's enum labels are the contract's ('intraoral-photo', by @map).
+              modality: row.modality as Modality,
             }
           : undefined,
     };

@@ -47,22 +47,16 @@ export class ImageRepository {
     return (await this.prisma.case.count({ where: { id: caseId, organizationId: tenant } })) === 1;
   }
 
-  /** The case's patient, or undefined when the tenant has no such case. */
-  async casePatientId(tenant: TenantId, caseId: string): Promise<string | undefined> {
+  /**
+   * The case's patient (its id, and the external id a DICOM PatientID is matched against), or
+   * undefined when the tenant has no such case.
+   */
+  async casePatient(tenant: TenantId, caseId: string): Promise<{ id: string; externalId: string } | undefined> {
     const row = await this.prisma.case.findFirst({
       where: { id: caseId, organizationId: tenant },
-      select: { patientId: true },
+      select: { patient: { select: { id: true, externalId: true } } },
     });
-    return row?.patientId;
-  }
-
-  /** The external id of the case's patient, to match a DICOM PatientID against. */
-  async casePatientExternalId(tenant: TenantId, caseId: string): Promise<string | undefined> {
-    const row = await this.prisma.case.findFirst({
-      where: { id: caseId, organizationId: tenant },
-      select: { patient: { select: { externalId: true } } },
-    });
-    return row?.patient.externalId;
+    return row?.patient;
   }
 
   /** Creates the row; `undefined` when the tenant already has these bytes (a concurrent twin won). */

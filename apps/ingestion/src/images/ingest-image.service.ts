@@ -57,16 +57,17 @@ export class IngestImageService {
     const key = dedupKey(file.sha256, req.frame);
     // Both reads at once: one round trip to wait for instead of two. With matchPatient the file's
     // PatientID must be checked even when the bytes are known, so it goes the whole way.
-    const [patientId, existing] = await Promise.all([
-      this.images.casePatientId(tenant, req.caseId),
+    const [patient, existing] = await Promise.all([
+      this.images.casePatient(tenant, req.caseId),
       req.matchPatient ? undefined : this.images.findDuplicate(tenant, key),
     ]);
-    if (!patientId) throw notFound('case', req.caseId);
+    if (!patient) throw notFound('case', req.caseId);
+    const patientId = patient.id;
     this.checkAllowed(await readHead(file.content, 1024));
     if (existing) return duplicateFor(patientId, existing);
 
     const normalized = await this.gate.run(() => this.normalize(file.content, req));
-    const patientVerified = req.matchPatient ? await this.matchPatient(tenant, req.caseId, normalized) : false;
+    const patientVerified = req.matchPatient ? matchPatient(patient.externalId, normalized) : false;
 
     const derivativeSha = sha256(normalized.derivative);
     const thumbnailSha = sha256(normalized.thumbnail);
@@ -160,32 +161,6 @@ export class IngestImageService {
       throw error;
     }
   }
-
-  /**
-   * PatientID (an identifying attribute, PS3.15) is compared and dropped: it is never stored, put in
-   * an error message or logged, so neither the match nor a mismatch reveals it.
-   */
-  private async matchPatient(tenant: TenantId, caseId: string, n: NormalizedImage): Promise<boolean> {
-    if (n.format !== 'dicom') {
-      throw new ApiError(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        'patient_match_requires_dicom',
-        'matchPatient needs a DICOM file',
-      );
-    }
-    if (!n.patientId) {
-      throw new ApiError(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        'dicom_patient_id_missing',
-        'the DICOM file has no PatientID',
-      );
-    }
-    const expected = await this.images.casePatientExternalId(tenant, caseId);
-    if (expected !== n.patientId) {
-      throw new ApiError(HttpStatus.CONFLICT, 'patient_mismatch', "the DICOM PatientID is not the case's patient");
-    }
-    return true;
-  }
 }
 
 /**
@@ -205,6 +180,27 @@ function duplicateFor(patientId: string, existing: DuplicateImage): IngestResult
   }
   const { patientId: _, ...image } = existing;
   return { status: 200, image: toView(image) };
+}
+
+/**
+ * PatientID (an identifying attribute, PS3.15) is compared and dropped: it is never stored, put in
+ * an error message or logged, so neither the match nor a mismatch reveals it.
+ */
+function matchPatient(expected: string, n: NormalizedImage): boolean {
+  if (n.format !== 'dicom') {
+    throw new ApiError(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'patient_match_requires_dicom',
+      'matchPatient needs a DICOM file',
+    );
+  }
+  if (!n.patientId) {
+    throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'dicom_patient_id_missing', 'the DICOM file has no PatientID');
+  }
+  if (expected !== n.patientId) {
+    throw new ApiError(HttpStatus.CONFLICT, 'patient_mismatch', "the DICOM PatientID is not the case's patient");
+  }
+  return true;
 }
 
 async function settleAll(work: (Promise<unknown> | null)[]): Promise<void> {

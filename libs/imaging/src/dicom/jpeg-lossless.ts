@@ -27,14 +27,22 @@ export function decodeLosslessFrame(file: Buffer, l: PixelLayout, frames: number
   }
   if (fragments.length === 0) throw new CorruptImageError('the DICOM object has no JPEG pixel data');
   // One item per frame, or (single frame) several fragments of one stream.
-  const stream = fragments.length === frames ? fragments[frame]! : concat(fragments);
-  const size = sofSize(new Uint8Array(stream));
+  const stream =
+    fragments.length === frames
+      ? new Uint8Array(fragments[frame]!)
+      : Buffer.concat(fragments.map((f) => new Uint8Array(f)));
+  const size = sofSize(stream);
   if (!size || size.rows !== l.rows || size.columns !== l.columns || size.components !== l.samplesPerPixel) {
     throw new CorruptImageError("the JPEG stream's size does not match the DICOM Rows/Columns");
   }
   let decoded: Uint8Array | Uint16Array;
   try {
-    decoded = new Decoder().decode(stream, 0, stream.byteLength, l.bitsAllocated / 8);
+    decoded = new Decoder().decode(
+      stream.buffer as ArrayBuffer,
+      stream.byteOffset,
+      stream.byteLength,
+      l.bitsAllocated / 8,
+    );
   } catch {
     throw new CorruptImageError('cannot decode the JPEG lossless pixel data');
   }
@@ -66,14 +74,4 @@ function sofSize(s: Uint8Array): { rows: number; columns: number; components: nu
     pos += 2 + length;
   }
   return undefined;
-}
-
-function concat(parts: ArrayBuffer[]): ArrayBuffer {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(new Uint8Array(p), at);
-    at += p.byteLength;
-  }
-  return out.buffer;
 }
