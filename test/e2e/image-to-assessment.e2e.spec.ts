@@ -187,6 +187,36 @@ describe('image to stored assessment, through all three services', () => {
   it('runs all six tasks through the services, default task sets included, and refuses a mismatched input', async () => {
     const pano = (await upload(await panoramicPng(11), { caseId })).body as ImageView;
     const photo = (await upload(await photoJpeg(12), { caseId })).body as ImageView;
+    // Before the six generations load the machine (a request then can meet 503 database_unavailable).
+    const newCase = async (externalId: string) => {
+      const made = await api(platform.caseApi, '/v1/cases', {
+        method: 'POST',
+        body: JSON.stringify({ patient: { externalId } }),
+      });
+      expect(made.status).toBe(201);
+      return made.body.id as string;
+    };
+    const [laterVisit, otherPatient] = [await newCase('PMS-1001'), await newCase('PMS-1002')];
+
+    // An image is its patient's: assessed under another case of the same patient (a later visit),
+    // absent under another patient's case.
+    const report = { task: 'radiographic-report', imageId: pano.id };
+    const later = await api(platform.caseApi, `/v1/cases/${laterVisit}/assessments`, {
+      method: 'POST',
+      body: JSON.stringify(report),
+    });
+    expect(later).toMatchObject({ status: 201, body: { caseId: laterVisit, imageId: pano.id } });
+    for (const [path, body] of [
+      ['assessments', report],
+      ['assessments/defaults', { imageId: pano.id }],
+    ] as const) {
+      const res = await api(platform.caseApi, `/v1/cases/${otherPatient}/${path}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+      expect(res).toMatchObject({ status: 404, body: { message: expect.stringMatching(/image .* not found/) } });
+    }
+
     const defaults = (imageId?: string) =>
       api(platform.caseApi, `/v1/cases/${caseId}/assessments/defaults`, {
         method: 'POST',
@@ -207,33 +237,6 @@ describe('image to stored assessment, through all three services', () => {
 
     const mismatch = await assess({ task: 'clinical-photo-analysis', imageId: pano.id });
     expect(mismatch).toMatchObject({ status: 422, body: { code: 'task_input_mismatch' } });
-
-    // An image is its patient's: assessed under another case of the same patient (a later visit),
-    // absent under another patient's case.
-    const newCase = async (externalId: string) =>
-      (
-        await api(platform.caseApi, '/v1/cases', {
-          method: 'POST',
-          body: JSON.stringify({ patient: { externalId } }),
-        })
-      ).body.id as string;
-    const [laterVisit, otherPatient] = [await newCase('PMS-1001'), await newCase('PMS-1002')];
-    const report = { task: 'radiographic-report', imageId: pano.id };
-    const later = await api(platform.caseApi, `/v1/cases/${laterVisit}/assessments`, {
-      method: 'POST',
-      body: JSON.stringify(report),
-    });
-    expect(later).toMatchObject({ status: 201, body: { caseId: laterVisit, imageId: pano.id } });
-    for (const [path, body] of [
-      ['assessments', report],
-      ['assessments/defaults', { imageId: pano.id }],
-    ] as const) {
-      const res = await api(platform.caseApi, `/v1/cases/${otherPatient}/${path}`, {
-        method: 'POST',
-        body: JSON.stringify(body),
-      });
-      expect(res).toMatchObject({ status: 404, body: { message: expect.stringMatching(/image .* not found/) } });
-    }
 
     const all = [...panoDefaults.body.items, ...photoDefaults, ...textDefaults, dentition] as AssessmentView[];
     expect(new Set(all.map((a) => a.task)).size).toBe(6);
