@@ -126,7 +126,10 @@ describe('worker and queue faults', () => {
       expect(Date.now() - sent).toBeLessThan(10_000); // DRAIN_TIMEOUT_MS plus closing, well inside a grace period
       expect(await prisma.assessment.findUnique({ where: { id } })).toMatchObject({ status: 'running' });
       await unblock();
-      second = await workerProcess(env);
+      // The second worker keeps the usual long lock: with the rig's 1.5 s one, a CI machine busy
+      // enough to hold its event loop that long would see it stall too, and the count below is
+      // the first worker's stall alone.
+      second = await workerProcess({ ...env, LOCK_DURATION_MS: '30000' });
       await reconcile(caseId, [id]);
       expect((await queue.getJob(id))?.stalledCounter).toBe(1);
     } finally {
