@@ -6,8 +6,10 @@ const preset = require('./jest.preset');
 const roots = ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'];
 
 module.exports = {
-  // Integration specs start services and run the model; unit specs finish far below this anyway.
-  testTimeout: 60000,
+  // Integration specs start services and processes and run the model, and their waits add up: on a
+  // loaded 2-core CI machine a correct test can pass a minute. A test's own waits say how long each
+  // step may take; this only keeps a hung test from holding CI for ever. Unit specs finish far below.
+  testTimeout: 180_000,
   // On 2 cores Jest runs the specs in band, in its own process; a handle a spec leaks (a child
   // process' pipe after SIGKILL, say) must not keep CI waiting after the results are in. Results
   // and the exit code are unaffected. Find the leak with `npx jest --detectOpenHandles`.
