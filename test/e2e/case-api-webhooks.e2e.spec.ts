@@ -205,7 +205,8 @@ describe('case-api: urgent webhooks', () => {
           { condition: 'periapical abscess', teeth: [36], urgency: 'emergency' },
         ]),
       );
-      const got = await waitFor('urgent finding', async () => r.received[0], 10_000);
+      // Well inside the hour-long poll: only the urgent path can deliver it this soon.
+      const got = await waitFor('urgent finding', async () => r.received[0], 60_000);
       expect(got.json).toMatchObject({ event: 'finding.urgent', data: { urgency: 'emergency', teeth: [36] } });
     } finally {
       await r.close();

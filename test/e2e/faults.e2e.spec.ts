@@ -72,9 +72,10 @@ describe('faults', () => {
       const stillQueued = await prisma.assessment.count({ where: { id: { in: ids }, status: 'queued' } });
       expect(stillQueued).toBe(3);
       // A redelivery under another job id (as after a worker crash) must not store anything twice.
-      await results.add('assessment.completed', completedResult(org.tenant, ids[0]!), {
-        jobId: `${ids[0]}.completed.redelivered`,
-      });
+      // It carries its start time as the worker's own results do: the results consumer takes jobs
+      // several at a time, so this copy may be stored before the started event.
+      const copy = { ...completedResult(org.tenant, ids[0]!), startedAt: new Date(Date.now() - 1000).toISOString() };
+      await results.add('assessment.completed', copy, { jobId: `${ids[0]}.completed.redelivered` });
 
       api = await caseApi(env);
       const rows = await waitFor('the stored results', async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { AssessmentView, CaseView, ImageView } from '@dg/contracts';
+import { LANE_QUEUES, type AssessmentView, type CaseView, type ImageView } from '@dg/contracts';
 import { createPrismaClient, ensureOrganization, issueApiKey, type PrismaClient } from '@dg/db';
 import {
   OnnxDentalGemmaEngine,
@@ -11,7 +11,9 @@ import {
   sha256File,
 } from '@dg/inference';
 import { SharpImageCodec } from '@dg/imaging';
+import { redisOptions } from '@dg/queue';
 import { testEnv, uniqueName } from '@dg/testing';
+import { Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
 import { panoramicPng, photoJpeg } from '../support/images';
 import { startPlatform, waitFor, type RunningPlatform } from '../support/platform';
@@ -96,7 +98,19 @@ describe('image to stored assessment, through all three services', () => {
     caseId = (created.body as CaseView).id;
   });
 
+  // Both lanes' queues, to hold the worker off while a test checks requests (resumed after each test).
+  let laneQueues: Queue[] | undefined;
+  const lanes = () =>
+    (laneQueues ??= Object.values(LANE_QUEUES).map(
+      (name) =>
+        new Queue(name, { connection: redisOptions(env.REDIS_URL) as never, prefix: platform.env.QUEUE_PREFIX }),
+    ));
+  afterEach(async () => {
+    await Promise.all(laneQueues?.map((q) => q.resume()) ?? []);
+  });
+
   afterAll(async () => {
+    await Promise.all(laneQueues?.map((q) => q.close()) ?? []);
     await platform?.close();
     await prisma?.$disconnect();
   });
@@ -187,7 +201,9 @@ describe('image to stored assessment, through all three services', () => {
   it('runs all six tasks through the services, default task sets included, and refuses a mismatched input', async () => {
     const pano = (await upload(await panoramicPng(11), { caseId })).body as ImageView;
     const photo = (await upload(await photoJpeg(12), { caseId })).body as ImageView;
-    // Before the six generations load the machine (a request then can meet 503 database_unavailable).
+    // The generations wait until every request below is answered: on 2 cores, with the model
+    // running in this same process, a request can meet 503 database_unavailable (as it should).
+    await Promise.all(lanes().map((q) => q.pause()));
     const newCase = async (externalId: string) => {
       const made = await api(platform.caseApi, '/v1/cases', {
         method: 'POST',
@@ -237,6 +253,7 @@ describe('image to stored assessment, through all three services', () => {
 
     const mismatch = await assess({ task: 'clinical-photo-analysis', imageId: pano.id });
     expect(mismatch).toMatchObject({ status: 422, body: { code: 'task_input_mismatch' } });
+    await Promise.all(lanes().map((q) => q.resume()));
 
     const all = [...panoDefaults.body.items, ...photoDefaults, ...textDefaults, dentition] as AssessmentView[];
     expect(new Set(all.map((a) => a.task)).size).toBe(6);

@@ -2,6 +2,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import type { ImportView } from '@dg/contracts';
 import { issueApiKey, type PrismaClient } from '@dg/db';
+import { redisOptions } from '@dg/queue';
+import { Queue } from 'bullmq';
 import { buildTar } from '../../libs/archive/src/testing/build-tar';
 import { buildRawZip, buildZip } from '../../libs/archive/src/testing/build-zip';
 import { buildDicom } from '../../libs/imaging/src/testing/build-dicom';
@@ -229,10 +231,20 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
     expect(done.counts).toMatchObject({ total: 30, imported: 30, pending: 0 });
     expect(done.itemsPerSecond).toBeGreaterThan(0);
 
+    // One item would be imported before a pause could land: the service's import queue waits
+    // while the pause is asked for, so the cancel below meets a paused import, not a finished one.
+    const importQueue = new Queue('imports', {
+      connection: redisOptions(h.env['REDIS_URL']!) as never,
+      prefix: h.env['QUEUE_PREFIX'],
+    });
+    await importQueue.pause();
     const second = await uploadArchive(h.url, a.slug, await buildZip([{ name: 'z.png', data: await smallPng(200) }]), {
       caseId: a.caseId,
     });
-    await call(`${h.url}/v1/imports/${second.body.id}/pause`, { method: 'POST', tenant: a.slug });
+    const pausedFirst = await call(`${h.url}/v1/imports/${second.body.id}/pause`, { method: 'POST', tenant: a.slug });
+    await importQueue.resume();
+    await importQueue.close();
+    expect(pausedFirst.status).toBe(200);
     await settled(second.body.id);
     const cancelled = await call(`${h.url}/v1/imports/${second.body.id}/cancel`, { method: 'POST', tenant: a.slug });
     expect(cancelled.status).toBe(200);

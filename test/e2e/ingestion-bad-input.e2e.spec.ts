@@ -15,6 +15,7 @@ import {
   type SeededTenant,
   authFor,
 } from '../support/ingestion-harness';
+import { waitFor } from '../support/platform';
 
 const GiB = 1024 ** 3;
 
@@ -141,7 +142,7 @@ describe('bad input never gets past ingestion', () => {
     // Client and server share this process: 1 GiB went through it, the footprint stayed small.
     expect(peak - rssBefore).toBeLessThan(300 * 1024 * 1024);
     // The spool file is removed once the server sees the connection drop.
-    for (let i = 0; i < 100 && (await readdir(spool)).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the spool emptied', async () => ((await readdir(spool)).length === 0 ? true : undefined));
     await nothingStored();
     await healthy();
   });

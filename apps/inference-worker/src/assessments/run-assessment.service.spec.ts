@@ -136,8 +136,9 @@ describe('RunAssessmentService', () => {
           ? new Promise<Generation>((resolve) => (release = () => resolve(generation)))
           : Promise.resolve(generation);
       },
-      // The deadline covers the image read too: room for a slow decode on a busy machine.
-      { JOB_TIMEOUT_MS: '1000' },
+      // The deadline covers the image read too: room for a slow decode on a busy CI machine, where
+      // the runs after the first must finish in time.
+      { JOB_TIMEOUT_MS: '5000' },
     );
     const store = new FsObjectStore(await mkdtemp(join(tmpdir(), 'dg-worker-spec-')));
     await store.put(
