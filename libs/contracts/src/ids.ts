@@ -10,8 +10,3 @@ export const IdSchema = z.uuid();
 export type TenantId = string & { readonly __brand: 'TenantId' };
 export const TenantIdSchema = IdSchema.transform((s) => s as TenantId);
 export const asTenantId = (id: string): TenantId => TenantIdSchema.parse(id);
-
-/** A tenant's short, URL-safe name, sent by clients in the `x-tenant` header until API keys arrive. */
-export const TenantSlugSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes, 2-63 characters');
