@@ -91,6 +91,45 @@ describe('case-api: keys, errors, idempotency, pagination, rate limits, docs, au
     ).toBe(2);
   });
 
+  it('keeps no secret shown once for a replay: a retried key or webhook creation is a 409 naming it', async () => {
+    const idem = (name: string) => ({ 'idempotency-key': `${name}-${Date.now()}` });
+    const [keyIdem, hookIdem, rotateIdem] = [idem('key'), idem('hook'), idem('rotate')];
+    const keyBody = { name: 'retried', scopes: ['read'] };
+    const created = await admin('POST', '/v1/api-keys', keyBody, keyIdem);
+    expect(created.status).toBe(201);
+    const retried = await admin('POST', '/v1/api-keys', keyBody, keyIdem);
+    expect(retried).toMatchObject({
+      status: 409,
+      body: { code: 'secret_shown_once', message: expect.stringContaining(created.body.id) },
+    });
+    expect(retried.body.key).toBeUndefined();
+    expect(await api.prisma.apiKey.count({ where: { organizationId: org.tenant, name: 'retried' } })).toBe(1);
+
+    const hookBody = { url: 'http://127.0.0.1:9/', events: ['followup.due'] };
+    const hook = await admin('POST', '/v1/webhooks', hookBody, hookIdem);
+    expect(hook.status).toBe(201);
+    expect((await admin('POST', '/v1/webhooks', hookBody, hookIdem)).body.code).toBe('secret_shown_once');
+    const rotated = await admin('POST', `/v1/webhooks/${hook.body.id}/rotate-secret`, undefined, rotateIdem);
+    expect(rotated.status).toBe(200);
+    const again = await admin('POST', `/v1/webhooks/${hook.body.id}/rotate-secret`, undefined, rotateIdem);
+    expect(again).toMatchObject({ status: 409, body: { code: 'secret_shown_once' } });
+
+    // What is kept for the replay: the answers without their secrets.
+    const records = await api.prisma.idempotencyRecord.findMany({
+      where: {
+        organizationId: org.tenant,
+        key: { in: [keyIdem, hookIdem, rotateIdem].map((h) => h['idempotency-key']) },
+      },
+    });
+    expect(records).toHaveLength(3);
+    const kept = JSON.stringify(records.map((r) => r.response));
+    for (const secret of [created.body.key, hook.body.secret, rotated.body.secret]) {
+      expect(typeof secret).toBe('string');
+      expect(kept).not.toContain(secret);
+    }
+    expect(kept).toContain(created.body.id);
+  });
+
   it('pages lists with opaque cursors, filters and sorts', async () => {
     const own = await createTenant(api.prisma, 'pages');
     const c = client(api.url, own.key);

@@ -8,6 +8,7 @@ import {
   type TenantAccess,
 } from '@dg/contracts';
 import { Access, ApiError, notFound, RequireScope, ZodPipe } from '@dg/http';
+import { ShownOnce } from '../common/shown-once';
 import { ApiKeyRepository } from './api-key.repository';
 
 @Controller('v1/api-keys')
@@ -17,6 +18,7 @@ export class ApiKeysController {
 
   /** 201 with the key in `key`: the only time it is shown. */
   @Post()
+  @ShownOnce('key')
   async create(
     @Access() access: TenantAccess,
     @Body(new ZodPipe(CreateApiKeyRequestSchema)) body: CreateApiKeyRequest,

@@ -5,6 +5,7 @@ import { ApiError, type Principal } from '@dg/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
 import { IdempotencyRepository } from './idempotency.repository';
+import { SHOWN_ONCE, withoutSecrets } from './shown-once';
 
 type Req = FastifyRequest & { principal?: Principal };
 
@@ -12,6 +13,7 @@ type Req = FastifyRequest & { principal?: Principal };
  * `Idempotency-Key` on POSTs: the first request's answer is stored and replayed to any retry with
  * the same key and the same body (header `idempotent-replayed: true`); the same key with another
  * body is a 422, and a retry while the first is still running a 409. Keys are per organization.
+ * A secret in the answer (`@ShownOnce`) is never stored, so its retry is a 409 instead.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -31,6 +33,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .digest('hex');
     const status =
       (Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) as number | undefined) ?? HttpStatus.CREATED;
+    const secrets = (Reflect.getMetadata(SHOWN_ONCE, ctx.getHandler()) as string[] | undefined) ?? [];
 
     return from(this.records.claim(tenant, key, hash)).pipe(
       mergeMap((claim) => {
@@ -48,12 +51,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
             'the first request with this key is running',
           );
         }
+        if (claim.kind === 'replay' && secrets.length) {
+          const id = (claim.response as { id?: unknown } | null)?.id;
+          throw new ApiError(
+            HttpStatus.CONFLICT,
+            'secret_shown_once',
+            `the first request with this Idempotency-Key succeeded${typeof id === 'string' ? ` (id ${id})` : ''}; ` +
+              'its secret was shown once and is not kept: revoke or rotate it if the answer was lost',
+          );
+        }
         if (claim.kind === 'replay') {
           void reply.status(claim.statusCode).header('idempotent-replayed', 'true');
           return of(claim.response);
         }
         return next.handle().pipe(
-          mergeMap((body) => from(this.records.complete(tenant, key, status, body).then(() => body))),
+          mergeMap((body) =>
+            from(this.records.complete(tenant, key, status, withoutSecrets(body, secrets)).then(() => body)),
+          ),
           catchError((error: unknown) =>
             from(this.records.release(tenant, key)).pipe(mergeMap(() => throwError(() => error))),
           ),

@@ -12,6 +12,7 @@ import {
   type WebhookWithSecret,
 } from '@dg/contracts';
 import { Access, notFound, RequireScope, ZodPipe } from '@dg/http';
+import { ShownOnce } from '../common/shown-once';
 import { WebhookRepository } from './webhook.repository';
 
 const webhookId = new ZodPipe(IdSchema, 'webhook id');
@@ -23,6 +24,7 @@ export class WebhooksController {
 
   /** 201 with the signing secret: the only time it is shown (rotate to get a new one). */
   @Post()
+  @ShownOnce('secret')
   create(
     @Access() access: TenantAccess,
     @Body(new ZodPipe(CreateWebhookRequestSchema)) body: CreateWebhookRequest,
@@ -52,6 +54,7 @@ export class WebhooksController {
   /** A new secret; the old one keeps signing (a second v1=) for 24 hours. */
   @Post(':id/rotate-secret')
   @HttpCode(200)
+  @ShownOnce('secret')
   async rotate(@Access() access: TenantAccess, @Param('id', webhookId) id: string): Promise<WebhookWithSecret> {
     const found = await this.webhooks.rotate(access.tenant, id, new Date());
     if (!found) throw notFound('webhook', id);
