@@ -95,5 +95,19 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   principalOf(ctx),
 );
 
-/** Just the calling key's tenant: for services whose records carry no clinic (ingestion). */
-export const Tenant = createParamDecorator((_: unknown, ctx: ExecutionContext) => principalOf(ctx).tenant);
+/**
+ * Just the calling key's tenant, for routes that work across the organization's clinics (archive
+ * imports file cases under any clinic a manifest names): a clinic-restricted key is refused with 403
+ * rather than given more than its clinic. Routes about one case's records take `@Access()`.
+ */
+export const Tenant = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
+  const p = principalOf(ctx);
+  if (p.clinicId) {
+    throw new ApiError(
+      HttpStatus.FORBIDDEN,
+      'clinic_restricted_key',
+      'this route works across clinics: it needs a key without a clinic restriction',
+    );
+  }
+  return p.tenant;
+});

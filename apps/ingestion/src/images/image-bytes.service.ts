@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
-import type { TenantId } from '@dg/contracts';
+import type { TenantAccess } from '@dg/contracts';
 import { ApiError, notFound } from '@dg/http';
 import { ObjectNotFoundError, type ObjectStore } from '@dg/storage';
 import { OBJECT_STORE } from '../infrastructure/tokens';
@@ -20,11 +20,11 @@ export class ImageBytesService {
   ) {}
 
   async open(
-    tenant: TenantId,
+    access: TenantAccess,
     id: string,
     variant: ImageVariant,
   ): Promise<{ stream: Readable; contentType: string; size?: number }> {
-    const image = await this.images.findById(tenant, id);
+    const image = await this.images.findById(access, id);
     if (!image) throw notFound('image', id);
     const key =
       variant === 'original' ? image.originalKey : variant === 'normalized' ? image.normalizedKey : image.thumbnailKey;

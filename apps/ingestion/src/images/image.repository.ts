@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ImageView, LetterboxTransform, Modality, TenantId } from '@dg/contracts';
+import type { ImageView, LetterboxTransform, Modality, TenantAccess, TenantId } from '@dg/contracts';
 import { isUniqueViolation, type Image, type PrismaClient } from '@dg/db';
 import { PRISMA } from '../infrastructure/tokens';
 
@@ -25,8 +25,14 @@ export interface StoredImage extends ImageView {
   originalKey: string | null;
 }
 
-/** An image found by its deduplication key, with the patient of the case it is filed under. */
-export type DuplicateImage = StoredImage & { patientId: string };
+/** An image found by its deduplication key, with the patient and clinic of the case it is filed under. */
+export type DuplicateImage = StoredImage & { patientId: string; clinicId: string | null };
+
+/** A case the key may see: its organization's, and its clinic's when the key is restricted to one. */
+const visibleCase = (access: TenantAccess) => ({
+  organizationId: access.tenant,
+  ...(access.clinicId ? { clinicId: access.clinicId } : {}),
+});
 
 /**
  * What deduplication compares: the original's SHA-256, and the frame when the client chose one (each
@@ -43,17 +49,17 @@ const fromDb = (m: string) => m.replace('_', '-') as Modality;
 export class ImageRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  async caseExists(tenant: TenantId, caseId: string): Promise<boolean> {
-    return (await this.prisma.case.count({ where: { id: caseId, organizationId: tenant } })) === 1;
+  async caseExists(access: TenantAccess, caseId: string): Promise<boolean> {
+    return (await this.prisma.case.count({ where: { id: caseId, ...visibleCase(access) } })) === 1;
   }
 
   /**
    * The case's patient (its id, and the external id a DICOM PatientID is matched against), or
-   * undefined when the tenant has no such case.
+   * undefined when the key sees no such case.
    */
-  async casePatient(tenant: TenantId, caseId: string): Promise<{ id: string; externalId: string } | undefined> {
+  async casePatient(access: TenantAccess, caseId: string): Promise<{ id: string; externalId: string } | undefined> {
     const row = await this.prisma.case.findFirst({
-      where: { id: caseId, organizationId: tenant },
+      where: { id: caseId, ...visibleCase(access) },
       select: { patient: { select: { id: true, externalId: true } } },
     });
     return row?.patient;
@@ -72,17 +78,19 @@ export class ImageRepository {
     }
   }
 
-  async findById(tenant: TenantId, id: string): Promise<StoredImage | undefined> {
-    const row = await this.prisma.image.findFirst({ where: { id, organizationId: tenant } });
+  async findById(access: TenantAccess, id: string): Promise<StoredImage | undefined> {
+    const row = await this.prisma.image.findFirst({
+      where: { id, organizationId: access.tenant, ...(access.clinicId ? { case: visibleCase(access) } : {}) },
+    });
     return row ? toStored(row) : undefined;
   }
 
   async findDuplicate(tenant: TenantId, key: string): Promise<DuplicateImage | undefined> {
     const row = await this.prisma.image.findFirst({
       where: { dedupKey: key, organizationId: tenant },
-      include: { case: { select: { patientId: true } } },
+      include: { case: { select: { patientId: true, clinicId: true } } },
     });
-    return row ? { ...toStored(row), patientId: row.case.patientId } : undefined;
+    return row ? { ...toStored(row), patientId: row.case.patientId, clinicId: row.case.clinicId } : undefined;
   }
 }
 

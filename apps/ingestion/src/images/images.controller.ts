@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Param, Post, Req, Res, StreamableFile } from '@nestjs/common';
-import { IdSchema, UploadImageFieldsSchema, type ImageView, type TenantId } from '@dg/contracts';
+import { IdSchema, UploadImageFieldsSchema, type ImageView, type TenantAccess } from '@dg/contracts';
 import type { IngestionConfig } from '@dg/config';
-import { ApiError, notFound, ZodPipe, RequireScope, Tenant } from '@dg/http';
+import { Access, ApiError, notFound, ZodPipe, RequireScope } from '@dg/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdempotencyService, requestHash } from '../idempotency/idempotency.service';
 import { CONFIG } from '../infrastructure/tokens';
@@ -29,7 +29,7 @@ export class ImagesController {
   @Post()
   @RequireScope('write')
   async upload(
-    @Tenant() tenant: TenantId,
+    @Access() access: TenantAccess,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ImageView> {
@@ -49,8 +49,8 @@ export class ImagesController {
       const file = upload.file;
       if (!file) throw new ApiError(HttpStatus.BAD_REQUEST, 'file_required', 'the "file" part is missing');
       const hash = requestHash({ ...fields, file: file.sha256 });
-      const out = await this.idempotency.run(tenant, 'POST /v1/images', key, hash, async () => {
-        const r = await this.ingest.ingest(tenant, fields, file);
+      const out = await this.idempotency.run(access.tenant, 'POST /v1/images', key, hash, async () => {
+        const r = await this.ingest.ingest(access, fields, file);
         return { status: r.status, body: r.image };
       });
       reply.status(out.status);
@@ -64,10 +64,10 @@ export class ImagesController {
   @Get(':id')
   @RequireScope('read')
   async get(
-    @Tenant() tenant: TenantId,
+    @Access() access: TenantAccess,
     @Param('id', new ZodPipe(IdSchema, 'image id')) id: string,
   ): Promise<ImageView> {
-    const found = await this.images.findById(tenant, id);
+    const found = await this.images.findById(access, id);
     if (!found) throw notFound('image', id);
     return toView(found);
   }
@@ -75,24 +75,24 @@ export class ImagesController {
   // The bytes as received may identify the patient: a scope of their own, not implied by read.
   @Get(':id/original')
   @RequireScope('originals')
-  original(@Tenant() tenant: TenantId, @Param('id', new ZodPipe(IdSchema, 'image id')) id: string) {
-    return this.stream(tenant, id, 'original');
+  original(@Access() access: TenantAccess, @Param('id', new ZodPipe(IdSchema, 'image id')) id: string) {
+    return this.stream(access, id, 'original');
   }
 
   @Get(':id/normalized')
   @RequireScope('read')
-  normalized(@Tenant() tenant: TenantId, @Param('id', new ZodPipe(IdSchema, 'image id')) id: string) {
-    return this.stream(tenant, id, 'normalized');
+  normalized(@Access() access: TenantAccess, @Param('id', new ZodPipe(IdSchema, 'image id')) id: string) {
+    return this.stream(access, id, 'normalized');
   }
 
   @Get(':id/thumbnail')
   @RequireScope('read')
-  thumbnail(@Tenant() tenant: TenantId, @Param('id', new ZodPipe(IdSchema, 'image id')) id: string) {
-    return this.stream(tenant, id, 'thumbnail');
+  thumbnail(@Access() access: TenantAccess, @Param('id', new ZodPipe(IdSchema, 'image id')) id: string) {
+    return this.stream(access, id, 'thumbnail');
   }
 
-  private async stream(tenant: TenantId, id: string, variant: ImageVariant): Promise<StreamableFile> {
-    const { stream, contentType, size } = await this.bytes.open(tenant, id, variant);
+  private async stream(access: TenantAccess, id: string, variant: ImageVariant): Promise<StreamableFile> {
+    const { stream, contentType, size } = await this.bytes.open(access, id, variant);
     return new StreamableFile(stream, { type: contentType, length: size });
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import type { ImageView, Modality, TenantId } from '@dg/contracts';
+import type { ImageView, Modality, TenantAccess } from '@dg/contracts';
 import type { IngestionConfig } from '@dg/config';
 import { ApiError, notFound } from '@dg/http';
 import {
@@ -53,18 +53,20 @@ export class IngestImageService {
     this.gate = new Semaphore(config.NORMALIZE_CONCURRENCY);
   }
 
-  async ingest(tenant: TenantId, req: IngestRequest, file: SpooledFile): Promise<IngestResult> {
+  /** `access` may restrict the key to one clinic: the case must be that clinic's (else 404). */
+  async ingest(access: TenantAccess, req: IngestRequest, file: SpooledFile): Promise<IngestResult> {
+    const tenant = access.tenant;
     const key = dedupKey(file.sha256, req.frame);
     // Both reads at once: one round trip to wait for instead of two. With matchPatient the file's
     // PatientID must be checked even when the bytes are known, so it goes the whole way.
     const [patient, existing] = await Promise.all([
-      this.images.casePatient(tenant, req.caseId),
+      this.images.casePatient(access, req.caseId),
       req.matchPatient ? undefined : this.images.findDuplicate(tenant, key),
     ]);
     if (!patient) throw notFound('case', req.caseId);
     const patientId = patient.id;
     this.checkAllowed(await readHead(file.content, 1024));
-    if (existing) return duplicateFor(patientId, existing);
+    if (existing) return duplicateFor(access, patientId, existing);
 
     const normalized = await this.gate.run(() => this.normalize(file.content, req));
     const patientVerified = req.matchPatient ? matchPatient(patient.externalId, normalized) : false;
@@ -109,7 +111,7 @@ export class IngestImageService {
       if (created) return { status: 201, image: toView(created) };
       const twin = await this.images.findDuplicate(tenant, key);
       if (!twin) throw new Error('image row vanished after a unique violation');
-      return duplicateFor(patientId, twin);
+      return duplicateFor(access, patientId, twin);
     } catch (error) {
       // The objects may be shared with other rows (content addressing), so they are not deleted
       // here; the sweeper removes them once no row refers to them and the grace period has passed.
@@ -167,18 +169,28 @@ export class IngestImageService {
  * The tenant already has these bytes. Filed for the same patient (this case or another of theirs)
  * they are the existing image, 200, and case-api assesses it under any of the patient's cases. Filed
  * for another patient, one of the two uploads names the wrong patient: 409, nothing written, rather
- * than hand back another patient's image.
+ * than hand back another patient's image. A key restricted to one clinic is told no ids of another
+ * clinic's records, and is not handed an image filed under another clinic's case (409 too).
  */
-function duplicateFor(patientId: string, existing: DuplicateImage): IngestResult {
+function duplicateFor(access: TenantAccess, patientId: string, existing: DuplicateImage): IngestResult {
+  const elsewhere = access.clinicId !== null && existing.clinicId !== access.clinicId;
+  const where = elsewhere ? 'a case of another clinic' : `case ${existing.caseId}`;
   if (existing.patientId !== patientId) {
     throw new ApiError(
       HttpStatus.CONFLICT,
       'image_of_another_patient',
-      `these bytes are already image ${existing.id}, filed under case ${existing.caseId} of another patient; ` +
-        'check which patient the image belongs to',
+      `these bytes are already ${elsewhere ? 'an image' : `image ${existing.id}`}, filed under ${where} of another ` +
+        'patient; check which patient the image belongs to',
     );
   }
-  const { patientId: _, ...image } = existing;
+  if (elsewhere) {
+    throw new ApiError(
+      HttpStatus.CONFLICT,
+      'image_in_another_clinic',
+      "these bytes are already filed under another clinic's case of this patient, which this key cannot see",
+    );
+  }
+  const { patientId: _, clinicId: __, ...image } = existing;
   return { status: 200, image: toView(image) };
 }
 

@@ -31,7 +31,12 @@ export class ImportItemService {
     const bytes = { sha256: file.sha256, sizeBytes: BigInt(file.size) };
     try {
       const caseId = await this.caseOf(tenant, imp, item, file);
-      const r = await this.images.ingest(tenant, { caseId, modality: (imp.modality as Modality) ?? undefined }, file);
+      // An import runs for the whole organization (only unrestricted keys start one).
+      const r = await this.images.ingest(
+        { tenant, clinicId: null },
+        { caseId, modality: (imp.modality as Modality) ?? undefined },
+        file,
+      );
       // 200 means the tenant had these bytes: before this import (a duplicate), or since it started
       // (this very item, stored before a crash: later copies inside the archive never get here, the
       // runner holds them until the first copy is done and marks them its duplicates).

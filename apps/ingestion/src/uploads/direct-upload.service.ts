@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import type { CreateUpload, TenantId, UploadSessionView } from '@dg/contracts';
+import type { CreateUpload, TenantAccess, UploadSessionView } from '@dg/contracts';
 import type { IngestionConfig } from '@dg/config';
 import { ApiError, notFound } from '@dg/http';
 import { PresignUnsupportedError, type ObjectStore } from '@dg/storage';
@@ -28,7 +28,8 @@ export class DirectUploadService {
     private readonly spool: UploadSpool,
   ) {}
 
-  async create(tenant: TenantId, req: CreateUpload): Promise<UploadSessionView> {
+  async create(access: TenantAccess, req: CreateUpload): Promise<UploadSessionView> {
+    const tenant = access.tenant;
     if (req.sizeBytes > this.config.MAX_PRESIGNED_UPLOAD_BYTES) {
       throw new ApiError(
         HttpStatus.PAYLOAD_TOO_LARGE,
@@ -36,7 +37,7 @@ export class DirectUploadService {
         `file exceeds ${this.config.MAX_PRESIGNED_UPLOAD_BYTES} bytes`,
       );
     }
-    if (!(await this.images.caseExists(tenant, req.caseId))) throw notFound('case', req.caseId);
+    if (!(await this.images.caseExists(access, req.caseId))) throw notFound('case', req.caseId);
     const id = randomUUID();
     const objectKey = objectKeys.incoming(tenant, id);
     let uploadUrl: string;
@@ -62,11 +63,15 @@ export class DirectUploadService {
     return this.view(session, uploadUrl);
   }
 
-  async complete(tenant: TenantId, id: string): Promise<IngestResult> {
+  async complete(access: TenantAccess, id: string): Promise<IngestResult> {
+    const tenant = access.tenant;
     const session = await this.sessions.find(tenant, id);
-    if (!session) throw notFound('upload', id);
+    // Another clinic's upload is not found by a key restricted to one clinic.
+    if (!session || (access.clinicId && !(await this.images.caseExists(access, session.caseId)))) {
+      throw notFound('upload', id);
+    }
     if (session.status === 'completed' && session.imageId) {
-      const image = await this.images.findById(tenant, session.imageId);
+      const image = await this.images.findById(access, session.imageId);
       if (image) return { status: 200, image: toView(image) };
     }
     const head = await this.store.head(session.objectKey);
@@ -84,7 +89,7 @@ export class DirectUploadService {
       throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'file_too_large', `file exceeds ${limit} bytes`);
     }
     try {
-      const result = await this.ingest.ingest(tenant, session, file);
+      const result = await this.ingest.ingest(access, session, file);
       await this.sessions.complete(tenant, id, result.image.id);
       await this.store.delete(session.objectKey);
       return result;

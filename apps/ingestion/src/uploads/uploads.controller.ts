@@ -4,10 +4,10 @@ import {
   IdSchema,
   type CreateUpload,
   type ImageView,
-  type TenantId,
+  type TenantAccess,
   type UploadSessionView,
 } from '@dg/contracts';
-import { ZodPipe, RequireScope, Tenant } from '@dg/http';
+import { Access, ZodPipe, RequireScope } from '@dg/http';
 import type { FastifyReply } from 'fastify';
 import { IdempotencyService, requestHash } from '../idempotency/idempotency.service';
 import { DirectUploadService } from './direct-upload.service';
@@ -23,15 +23,15 @@ export class UploadsController {
   @Post()
   @RequireScope('write')
   async create(
-    @Tenant() tenant: TenantId,
+    @Access() access: TenantAccess,
     @Body(new ZodPipe(CreateUploadSchema)) body: CreateUpload,
     @Headers('idempotency-key') rawKey: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UploadSessionView> {
     const key = this.idempotency.parseKey(rawKey);
-    const out = await this.idempotency.run(tenant, 'POST /v1/uploads', key, requestHash(body), async () => ({
+    const out = await this.idempotency.run(access.tenant, 'POST /v1/uploads', key, requestHash(body), async () => ({
       status: 201,
-      body: await this.uploads.create(tenant, body),
+      body: await this.uploads.create(access, body),
     }));
     reply.status(out.status);
     if (out.replayed) reply.header('idempotent-replayed', 'true');
@@ -42,19 +42,19 @@ export class UploadsController {
   @Post(':id/complete')
   @RequireScope('write')
   async complete(
-    @Tenant() tenant: TenantId,
+    @Access() access: TenantAccess,
     @Param('id', new ZodPipe(IdSchema, 'upload id')) id: string,
     @Headers('idempotency-key') rawKey: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ImageView> {
     const key = this.idempotency.parseKey(rawKey);
     const out = await this.idempotency.run(
-      tenant,
+      access.tenant,
       'POST /v1/uploads/:id/complete',
       key,
       requestHash({ id }),
       async () => {
-        const r = await this.uploads.complete(tenant, id);
+        const r = await this.uploads.complete(access, id);
         return { status: r.status, body: r.image };
       },
     );
