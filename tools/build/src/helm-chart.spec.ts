@@ -74,6 +74,8 @@ beforeAll(async () => {
       'serviceMonitor.enabled': 'true',
       'caseApi.autoscaling.enabled': 'false',
       'worker.concurrency': '4',
+      'worker.extraEnv[0].name': 'GRAPH_OPTIMIZATION_LEVEL',
+      'worker.extraEnv[0].value': 'extended',
     },
   });
   renders['minimal'] = renderChart(tools, {
@@ -237,6 +239,9 @@ describe('policies', () => {
     for (const name of ['default', 'production', 'dev'])
       expect(env(name).map((e) => e.name)).not.toContain('WORKER_CONCURRENCY');
     expect(env('switches')).toContainEqual({ name: 'WORKER_CONCURRENCY', value: '4' });
+    // Settings the chart has no value of its own for go through worker.extraEnv.
+    expect(env('switches')).toContainEqual({ name: 'GRAPH_OPTIMIZATION_LEVEL', value: 'extended' });
+    expect(env('default').map((e) => e.name)).not.toContain('GRAPH_OPTIMIZATION_LEVEL');
   });
 
   it('the default worker targets A100 80GB nodes; production sets the runtime class', () => {
@@ -295,6 +300,47 @@ describe('policies', () => {
     expect(egressPorts).toEqual([443, 53, 53, 6379]);
     expect(worker.egress.every((r) => r.to && r.to.length > 0)).toBe(true);
     expect(JSON.stringify(worker)).not.toContain('5432');
+  });
+
+  it('case-api alone may deliver webhooks outside the cluster; production keeps them off private ranges', () => {
+    type Rule = { to?: { ipBlock?: { cidr: string; except?: string[] } }[]; ports: { port: number }[] };
+    const egress = (render: string, suffix: string) =>
+      (find(renders[render]!, 'NetworkPolicy', suffix)!['spec'] as { egress: Rule[] }).egress;
+    const webhookRule = (rules: Rule[]) => rules.find((r) => r.to?.some((p) => p.ipBlock?.cidr === '0.0.0.0/0'));
+    const prod = webhookRule(egress('production', '-case-api'));
+    expect(prod?.ports.map((p) => p.port)).toEqual([443]);
+    expect(prod?.to![0]!.ipBlock!.except).toEqual(
+      expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']),
+    );
+    expect(webhookRule(egress('production', '-ingestion'))).toBeUndefined();
+    // By default the webhook port is open to any address, for case-api only.
+    const defaults = (suffix: string) => egress('default', suffix).filter((r) => !r.to && r.ports[0]!.port === 443);
+    expect(defaults('-case-api')).toHaveLength(2); // S3 and webhooks
+    expect(defaults('-ingestion')).toHaveLength(1); // S3
+  });
+
+  it('the nginx Ingress passes upload bodies through to ingestion, unless the values say otherwise', () => {
+    const ing = find(renders['production']!, 'Ingress', 'dentalgemma')!;
+    expect(ing.metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/proxy-body-size': '0',
+      'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
+      'cert-manager.io/cluster-issuer': 'letsencrypt',
+    });
+    const pinned = run(tools.helm, [
+      'template',
+      'dg',
+      CHART_DIR,
+      '--show-only',
+      'templates/ingress.yaml',
+      '--set',
+      'ingress.enabled=true',
+      '--set',
+      'ingress.host=api.example.com',
+      '--set',
+      'ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-body-size=200m',
+    ]);
+    expect(pinned).toContain('nginx.ingress.kubernetes.io/proxy-body-size: 200m');
+    expect(pinned).toContain('nginx.ingress.kubernetes.io/proxy-request-buffering: "off"');
   });
 
   it('the Ingress routes only /v1 paths, each to the API that owns it', () => {
