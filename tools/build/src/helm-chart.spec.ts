@@ -127,6 +127,21 @@ describe('helm', () => {
     ).toThrow(/must exceed worker.drainSeconds/);
   });
 
+  it('the install notes warn when nothing would feed the Prometheus trigger (workers would stay at 0)', () => {
+    const notes = (...args: string[]) =>
+      run(tools.helm, ['install', 'dg', CHART_DIR, '--dry-run=client', ...args]).split('NOTES:')[1]!;
+    expect(notes()).toMatch(/WARNING: KEDA scales the workers on a Prometheus query, but serviceMonitor/);
+    expect(notes('-f', PROD)).not.toContain('WARNING');
+    expect(
+      notes(
+        '--set',
+        'worker.autoscaling.trigger.type=metrics-api',
+        '--set',
+        'worker.autoscaling.trigger.metricsApi.url=http://x/scale/backlog',
+      ),
+    ).not.toContain('WARNING');
+  });
+
   it('the metrics-api trigger needs its url', () => {
     expect(() =>
       run(tools.helm, ['template', 'dg', CHART_DIR, '--set', 'worker.autoscaling.trigger.type=metrics-api']),
