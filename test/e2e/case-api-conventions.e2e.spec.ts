@@ -1,5 +1,13 @@
 import { ROUTES } from '../../apps/case-api/src/docs/routes';
-import { client, createTenant, keyFor, startCaseApi, type RunningCaseApi, type TestTenant } from '../support/case-api';
+import {
+  caseApiWith,
+  client,
+  createTenant,
+  keyFor,
+  startCaseApi,
+  type RunningCaseApi,
+  type TestTenant,
+} from '../support/case-api';
 
 /**
  * API conventions on the real app: API keys (hashed, scoped, revocable), RFC 9457 errors,
@@ -176,7 +184,8 @@ describe('case-api: keys, errors, idempotency, pagination, rate limits, docs, au
       { patient: { externalId: 'AUD-1' } },
       { 'x-clinician-id': 'dr-audit' },
     );
-    await admin('GET', `/v1/cases/${made.body.id}`);
+    // Not behind a trusted proxy (TRUSTED_PROXIES empty): a forwarded-for header is not believed.
+    await admin('GET', `/v1/cases/${made.body.id}`, undefined, { 'x-forwarded-for': '203.0.113.9' });
     const log = await admin('GET', `/v1/audit?resourceId=${made.body.id}`);
     expect(log.status).toBe(200);
     expect(log.body.items).toEqual([
@@ -200,6 +209,24 @@ describe('case-api: keys, errors, idempotency, pagination, rate limits, docs, au
 
     const reader = client(api.url, await keyFor(api.prisma, org, ['read']));
     expect((await reader('GET', '/v1/audit')).status).toBe(403);
+  });
+
+  it("records the client's address from the ingress controller's X-Forwarded-For when told to trust it", async () => {
+    const behindIngress = await caseApiWith({
+      TRUSTED_PROXIES: '127.0.0.1',
+      REDIS_URL: api.env['REDIS_URL']!,
+      QUEUE_PREFIX: api.env['QUEUE_PREFIX']!,
+    });
+    try {
+      const viaIngress = client(behindIngress.url, org.key);
+      const made = await viaIngress('POST', '/v1/cases', { patient: { externalId: 'AUD-2' } });
+      // What a client sent itself, then what the controller appended (the client's real address).
+      await viaIngress('GET', `/v1/cases/${made.body.id}`, undefined, { 'x-forwarded-for': '10.9.9.9, 198.51.100.23' });
+      const log = await admin('GET', `/v1/audit?resourceId=${made.body.id}`);
+      expect(log.body.items).toEqual([expect.objectContaining({ route: '/v1/cases/:id', ip: '198.51.100.23' })]);
+    } finally {
+      await behindIngress.app.close();
+    }
   });
 
   it('rate-limits per API key, with a problem+json 429, leaving other keys alone', async () => {

@@ -21,7 +21,10 @@ export async function createCaseApi(
   overrides: Partial<CaseApiOptions> = {},
 ): Promise<NestFastifyApplication> {
   const options = { ...DEFAULT_OPTIONS, ...overrides };
-  const app = await createFastifyApp(CaseApiModule.forRoot(config, options), { errorFormat: 'problem' });
+  const app = await createFastifyApp(CaseApiModule.forRoot(config, options), {
+    errorFormat: 'problem',
+    trustProxy: config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false,
+  });
   const fastify = app.getHttpAdapter().getInstance();
 
   const served: { method: string; url: string }[] = [];

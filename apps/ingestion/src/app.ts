@@ -9,7 +9,9 @@ export async function createIngestion(
   config: IngestionConfig,
   overrides: InfrastructureOverrides = {},
 ): Promise<NestFastifyApplication> {
-  const app = await createFastifyApp(IngestionModule.forRoot(config, overrides));
+  const app = await createFastifyApp(IngestionModule.forRoot(config, overrides), {
+    trustProxy: config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false,
+  });
   await app.register(multipart as never);
   return app;
 }

@@ -39,6 +39,16 @@ describe('loadConfig', () => {
     expect(String(error)).toMatch(/EXECUTION_PROVIDERS/);
   });
 
+  it('reads the trusted proxies as a list, and refuses what is not an address, a CIDR or a keyword', () => {
+    const env = { DATABASE_URL: 'postgres://a@b/c', REDIS_URL: 'redis://x:1' };
+    expect(loadConfig(CaseApiEnvSchema, env).TRUSTED_PROXIES).toEqual([]);
+    expect(
+      loadConfig(CaseApiEnvSchema, { ...env, TRUSTED_PROXIES: 'uniquelocal, 10.0.0.0/8,fd00::/8' }).TRUSTED_PROXIES,
+    ).toEqual(['uniquelocal', '10.0.0.0/8', 'fd00::/8']);
+    expect(() => loadConfig(CaseApiEnvSchema, { ...env, TRUSTED_PROXIES: '1' })).toThrow(/TRUSTED_PROXIES/); // a hop count
+    expect(() => loadConfig(CaseApiEnvSchema, { ...env, TRUSTED_PROXIES: 'ingress-nginx' })).toThrow(/TRUSTED_PROXIES/);
+  });
+
   it('parses the execution-provider chain in order', () => {
     const cfg = loadConfig(WorkerEnvSchema, {
       MODEL_DIR: '/m',

@@ -105,8 +105,34 @@ export const ImportEnvSchema = z.object({
   IMPORT_LOCK_MS: z.coerce.number().int().positive().default(30_000),
 });
 
+const TRUSTED_PROXY =
+  /^(loopback|linklocal|uniquelocal|\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[\da-fA-F]*:[\da-fA-F:.]*(\/\d{1,3})?)$/;
+
+/** The two APIs, which sit behind an ingress controller in a cluster. */
+const HttpApiEnvShape = {
+  /**
+   * Comma-separated addresses or CIDRs of the proxies in front of the service (an ingress
+   * controller), or proxy-addr's `loopback`, `linklocal`, `uniquelocal`. A request from one of them
+   * is taken to come from the address it names in X-Forwarded-For, so the audit log and per-address
+   * rate limits see the client, not the controller. Empty (the default): the peer is the client, and
+   * the header is ignored. A hop count is not offered: Fastify refuses it, since it cannot tell a
+   * proxy from a client that sends the header itself.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(TRUSTED_PROXY, 'an IP address, a CIDR, loopback, linklocal or uniquelocal'))),
+};
+
 export const CaseApiEnvSchema = BaseEnvSchema.extend({
   PORT: port.default(3000),
+  ...HttpApiEnvShape,
   ...DatabaseEnvSchema.shape,
   ...QueueEnvSchema.shape,
   ...StorageEnvSchema.shape,
@@ -123,6 +149,7 @@ export type CaseApiConfig = z.infer<typeof CaseApiEnvSchema>;
 
 export const IngestionEnvSchema = BaseEnvSchema.extend({
   PORT: port.default(3001),
+  ...HttpApiEnvShape,
   ...DatabaseEnvSchema.shape,
   ...QueueEnvSchema.shape,
   ...StorageEnvSchema.shape,

@@ -11,8 +11,8 @@ export interface FastifyAppOptions {
   bodyLimitBytes?: number;
   /** `json` (the platform's error body) or `problem` (RFC 9457 application/problem+json). */
   errorFormat?: 'json' | 'problem';
-  /** Proxies in front of the app, so the audit log records the client's address. */
-  trustProxy?: boolean;
+  /** Addresses or CIDRs of the proxies in front of the app, so the audit log records the client's address. */
+  trustProxy?: false | string[];
 }
 
 /**

@@ -334,6 +334,13 @@ describe('policies', () => {
     expect(defaults('-ingestion')).toHaveLength(1); // S3
   });
 
+  it("the APIs believe X-Forwarded-For from in-cluster peers only (the ingress controller's pods)", () => {
+    const config = find(renders['production']!, 'ConfigMap', '-config')! as K8sObject & {
+      data: Record<string, string>;
+    };
+    expect(config.data['TRUSTED_PROXIES']).toBe('uniquelocal');
+  });
+
   it('the nginx Ingress passes upload bodies through to ingestion, unless the values say otherwise', () => {
     const ing = find(renders['production']!, 'Ingress', 'dentalgemma')!;
     expect(ing.metadata.annotations).toMatchObject({
