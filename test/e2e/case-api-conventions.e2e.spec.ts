@@ -188,8 +188,10 @@ describe('case-api: keys, errors, idempotency, pagination, rate limits, docs, au
     await admin('GET', `/v1/cases/${made.body.id}`, undefined, { 'x-forwarded-for': '203.0.113.9' });
     const log = await admin('GET', `/v1/audit?resourceId=${made.body.id}`);
     expect(log.status).toBe(200);
+    // Newest first: the read, then the creation (filed under the id it answered with).
     expect(log.body.items).toEqual([
       expect.objectContaining({ method: 'GET', route: '/v1/cases/:id', statusCode: 200, ip: '127.0.0.1' }),
+      expect.objectContaining({ method: 'POST', route: '/v1/cases', statusCode: 201, clinicianId: 'dr-audit' }),
     ]);
     const posts = await admin('GET', '/v1/audit?method=POST&limit=500');
     expect(posts.body.items.find((e: { clinicianId: string }) => e.clinicianId === 'dr-audit')).toMatchObject({
@@ -223,7 +225,7 @@ describe('case-api: keys, errors, idempotency, pagination, rate limits, docs, au
       // What a client sent itself, then what the controller appended (the client's real address).
       await viaIngress('GET', `/v1/cases/${made.body.id}`, undefined, { 'x-forwarded-for': '10.9.9.9, 198.51.100.23' });
       const log = await admin('GET', `/v1/audit?resourceId=${made.body.id}`);
-      expect(log.body.items).toEqual([expect.objectContaining({ route: '/v1/cases/:id', ip: '198.51.100.23' })]);
+      expect(log.body.items[0]).toMatchObject({ route: '/v1/cases/:id', ip: '198.51.100.23' });
     } finally {
       await behindIngress.app.close();
     }

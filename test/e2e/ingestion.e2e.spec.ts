@@ -237,4 +237,25 @@ describe('ingestion over HTTP, on real PostgreSQL and S3', () => {
       await lean.close();
     }
   });
+
+  it('audits every authenticated request: uploads, reads of images and originals, refusals', async () => {
+    const t = await seedTenant(prisma, 'PMS-AUDIT');
+    const up = await uploadImage(h, t.slug, await panoramicPng(77), { caseId: t.caseId }, { 'x-clinician-id': 'dr-i' });
+    expect(up.status).toBe(201);
+    expect((await call(`${h.url}/v1/images/${up.body.id}/original`, { tenant: t.slug })).status).toBe(200);
+    const refused = await uploadImage(h, t.slug, Buffer.from('not an image at all'), { caseId: t.caseId });
+    expect(refused.status).toBe(415);
+    expect((await call(`${h.url}/v1/images/${up.body.id}`, { tenant: 'not-a-key' })).status).toBe(401); // no key, no row
+    const rows = await prisma.auditLog.findMany({ where: { organizationId: t.id }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.method, r.route, r.resourceId, r.statusCode])).toEqual([
+      ['POST', '/v1/images', up.body.id, 201],
+      ['GET', '/v1/images/:id/original', up.body.id, 200],
+      ['POST', '/v1/images', null, 415],
+    ]);
+    expect(rows[0]).toMatchObject({
+      clinicianId: 'dr-i',
+      ip: '127.0.0.1',
+      actor: expect.stringMatching(/^ingestion spec/),
+    });
+  });
 });

@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { CaseApiConfig } from '@dg/config';
-import type { PrismaClient } from '@dg/db';
-import { ApiKeyGuard } from '@dg/http';
+import { PgAuditWriter, type PgPool, type PrismaClient } from '@dg/db';
+import { ApiKeyGuard, AUDIT_SINK, AuditInterceptor } from '@dg/http';
 import { METRICS_REGISTRY, ObservabilityModule } from '@dg/observability';
 import { LANE_BACKLOG, ScaleController, type InferenceLanes, type LaneBacklog } from '@dg/queue';
 import type { Registry } from 'prom-client';
@@ -13,7 +13,6 @@ import { ResultRepository } from './assessments/result.repository';
 import { IntakeProcessor } from './assessments/intake.processor';
 import { ResultsProcessor } from './assessments/results.processor';
 import { AuditController } from './audit/audit.controller';
-import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuditRepository } from './audit/audit.repository';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -28,7 +27,7 @@ import { FhirController } from './fhir/fhir.controller';
 import { FollowUpRepository } from './follow-ups/follow-up.repository';
 import { FollowUpsController } from './follow-ups/follow-ups.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
-import { INFERENCE_LANES, PRISMA } from './infrastructure/tokens';
+import { INFERENCE_LANES, PG_POOL, PRISMA } from './infrastructure/tokens';
 import { DeadLettersController } from './admin/dead-letters.controller';
 import { JobOutboxRepository } from './outbox/job-outbox.repository';
 import { JobReconciler } from './outbox/job-reconciler';
@@ -101,6 +100,7 @@ export class CaseApiModule {
         FollowUpRepository,
         WebhookRepository,
         AuditRepository,
+        { provide: AUDIT_SINK, inject: [PG_POOL], useFactory: (pool: PgPool) => new PgAuditWriter(pool) },
         IdempotencyRepository,
         RequestAssessmentService,
         SubmitReviewService,

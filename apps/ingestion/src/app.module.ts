@@ -1,5 +1,5 @@
-import { APP_GUARD } from '@nestjs/core';
-import { ApiKeyGuard } from '@dg/http';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ApiKeyGuard, AuditInterceptor } from '@dg/http';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { IngestionConfig } from '@dg/config';
 import type { PrismaClient } from '@dg/db';
@@ -54,6 +54,8 @@ export class IngestionModule {
       controllers: [ImagesController, UploadsController, ImportsController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // Every authenticated request is audited, as in case-api: uploads, image and original reads, imports.
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         ImageRepository,
         ImageBytesService,
         IngestImageService,

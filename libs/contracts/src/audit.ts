@@ -1,4 +1,18 @@
 import { z } from 'zod';
+import type { TenantId } from './ids';
+
+/** One audit row as a service writes it (both APIs): who, what, the outcome and from where. */
+export interface AuditRecord {
+  tenant: TenantId;
+  apiKeyId: string;
+  actor: string;
+  clinicianId: string | null;
+  method: string;
+  route: string;
+  resourceId: string | null;
+  statusCode: number;
+  ip: string | null;
+}
 
 export const AuditEntrySchema = z.object({
   id: z.string(),

@@ -6,3 +6,4 @@ export * from './api-key-auth';
 export * from './problem-details';
 export * from './pagination';
 export * from './database-unavailable';
+export * from './audit.interceptor';

@@ -1,7 +1,14 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { IngestionConfig } from '@dg/config';
-import { createPrismaClient, PrismaApiKeyVerifier, type PrismaClient } from '@dg/db';
-import { API_KEY_VERIFIER } from '@dg/http';
+import {
+  createPgPool,
+  createPrismaClient,
+  PgAuditWriter,
+  PrismaApiKeyVerifier,
+  type PgPool,
+  type PrismaClient,
+} from '@dg/db';
+import { API_KEY_VERIFIER, AUDIT_SINK } from '@dg/http';
 import { SharpImageCodec } from '@dg/imaging';
 import { JobProducer, queueConnection } from '@dg/queue';
 import { createObjectStore, type ObjectStore } from '@dg/storage';
@@ -12,6 +19,7 @@ import {
   IMPORTS_PRODUCER,
   INTAKE_PRODUCER,
   OBJECT_STORE,
+  PG_POOL,
   PRISMA,
   QUEUE_CONNECTION,
   SOURCE_STORES,
@@ -27,6 +35,7 @@ export interface InfrastructureOverrides {
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(PG_POOL) private readonly pool: PgPool,
     @Inject(IMPORTS_PRODUCER) private readonly importJobs: JobProducer<'imports'>,
     @Inject(INTAKE_PRODUCER) private readonly intake: JobProducer<'intake'>,
   ) {}
@@ -37,7 +46,9 @@ export class InfrastructureModule implements OnApplicationShutdown {
       module: InfrastructureModule,
       providers: [
         { provide: CONFIG, useValue: config },
-        { provide: PRISMA, useFactory: () => createPrismaClient(config.DATABASE_URL) },
+        { provide: PG_POOL, useFactory: () => createPgPool(config.DATABASE_URL) },
+        { provide: PRISMA, inject: [PG_POOL], useFactory: (pool: PgPool) => createPrismaClient(pool) },
+        { provide: AUDIT_SINK, inject: [PG_POOL], useFactory: (pool: PgPool) => new PgAuditWriter(pool) },
         // The same API keys as case-api: one credential per integration for the whole platform.
         {
           provide: API_KEY_VERIFIER,
@@ -86,6 +97,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
       exports: [
         CONFIG,
         PRISMA,
+        AUDIT_SINK,
         API_KEY_VERIFIER,
         OBJECT_STORE,
         IMAGE_CODEC,
@@ -100,5 +112,6 @@ export class InfrastructureModule implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([this.importJobs.close(), this.intake.close()]);
     await this.prisma.$disconnect();
+    await this.pool.end();
   }
 }

@@ -1,5 +1,7 @@
 export const CONFIG = Symbol('CONFIG');
 export const PRISMA = Symbol('PRISMA');
+/** The pg pool behind Prisma, also used for audit rows (PgAuditWriter). */
+export const PG_POOL = Symbol('PG_POOL');
 export const OBJECT_STORE = Symbol('OBJECT_STORE');
 export const IMAGE_CODEC = Symbol('IMAGE_CODEC');
 export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
