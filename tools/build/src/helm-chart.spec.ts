@@ -256,6 +256,9 @@ describe('policies', () => {
     expect(env('switches')).toContainEqual({ name: 'WORKER_CONCURRENCY', value: '4' });
     // Settings the chart has no value of its own for go through worker.extraEnv.
     expect(env('switches')).toContainEqual({ name: 'GRAPH_OPTIMIZATION_LEVEL', value: 'extended' });
+    // Production runs on CUDA or not at all: no silent fallback to CPU on a GPU node.
+    expect(env('production')).toContainEqual({ name: 'EXECUTION_PROVIDERS', value: 'cuda' });
+    expect(env('default')).toContainEqual({ name: 'EXECUTION_PROVIDERS', value: 'cuda,cpu' });
     expect(env('default').map((e) => e.name)).not.toContain('GRAPH_OPTIMIZATION_LEVEL');
   });
 

@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { EngineObserver } from '@dg/inference';
+import type { EngineInfo, EngineObserver } from '@dg/inference';
 
 /** The engine's figures on /metrics: what an operator sizes GPU workers by. */
-export function engineMetrics(registry: Registry): EngineObserver & { modelLoaded(seconds: number): void } {
+export function engineMetrics(registry: Registry): EngineObserver & { modelLoaded(info: EngineInfo): void } {
   const ttft = new Histogram({
     name: 'dentalgemma_engine_time_to_first_token_seconds',
     help: 'From the start of a batch to the first generated token of each request (includes vision and prefill)',
@@ -37,6 +37,15 @@ export function engineMetrics(registry: Registry): EngineObserver & { modelLoade
     help: 'Time to verify and load the model at start',
     registers: [registry],
   });
+  // 1 for the model this worker runs, labelled with where it runs: a GPU worker whose CUDA provider
+  // failed to load falls back to CPU and stays ready, just slow; alert on execution_provider="cpu"
+  // on GPU nodes.
+  const info = new Gauge({
+    name: 'dentalgemma_engine_info',
+    help: 'The loaded model: id, variant, weights digest and the execution provider it runs on',
+    labelNames: ['model_id', 'variant', 'weights_digest', 'execution_provider'],
+    registers: [registry],
+  });
   return {
     onBatch: (n) => batchSize.observe(n),
     onGeneration: (g) => {
@@ -45,6 +54,17 @@ export function engineMetrics(registry: Registry): EngineObserver & { modelLoade
       tokens.inc(g.completionTokens);
       if (g.completionTokens > 1 && g.decodeMs > 0) decodeRate.observe((g.completionTokens - 1) / (g.decodeMs / 1000));
     },
-    modelLoaded: (seconds) => load.set(seconds),
+    modelLoaded: (engine) => {
+      load.set(engine.loadMs / 1000);
+      info.set(
+        {
+          model_id: engine.modelId,
+          variant: engine.variant,
+          weights_digest: engine.weightsDigest,
+          execution_provider: engine.executionProvider,
+        },
+        1,
+      );
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { InferenceEngine } from '@dg/inference';
+import { Registry } from 'prom-client';
 import { ModelService } from './model.service';
 
 // The engine is behind its port here: this spec is about the lifecycle, not inference.
@@ -33,6 +34,17 @@ describe('ModelService', () => {
     expect(model.get()).toBe(engine);
     await model.onApplicationShutdown();
     expect(engine.dispose).toHaveBeenCalled();
+  });
+
+  it('says on /metrics which model runs where (a GPU worker fallen back to CPU shows)', async () => {
+    const registry = new Registry();
+    const engine = fakeEngine();
+    await new ModelService(async () => engine, registry).load();
+    const text = await registry.metrics();
+    expect(text).toContain(
+      `dentalgemma_engine_info{model_id="m",variant="fp32",weights_digest="sha256:${'0'.repeat(64)}",execution_provider="cpu"} 1`,
+    );
+    expect(text).toMatch(/dentalgemma_engine_model_load_seconds 0\.001/);
   });
 
   it('reports why a model could not be loaded', async () => {

@@ -30,7 +30,7 @@ export class ModelService implements OnApplicationShutdown {
     this.loading ??= this.factory((msg) => this.logger.warn(msg), this.metrics).then(
       (engine) => {
         this.engine = engine;
-        this.metrics.modelLoaded(engine.info.loadMs / 1000);
+        this.metrics.modelLoaded(engine.info);
         this.logger.log({ ...engine.info }, 'model loaded');
         return engine;
       },
