@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { RetentionTask } from '@dg/http';
 import { ROUTES } from '../../apps/case-api/src/docs/routes';
 import {
   caseApiWith,
@@ -97,6 +99,52 @@ describe('case-api: keys, errors, idempotency, pagination, rate limits, docs, au
     expect(
       await api.prisma.case.count({ where: { patient: { externalId: 'IDEM-1', organizationId: org.tenant } } }),
     ).toBe(2);
+  });
+
+  it('forgets Idempotency-Keys after IDEMPOTENCY_RETENTION_HOURS, a claim a crash left behind included', async () => {
+    const svc = await caseApiWith({
+      IDEMPOTENCY_RETENTION_HOURS: '1',
+      REDIS_URL: api.env['REDIS_URL']!,
+      QUEUE_PREFIX: api.env['QUEUE_PREFIX']!,
+    });
+    try {
+      const c = client(svc.url, org.key);
+      const body = { patient: { externalId: 'RET-1' } };
+      const [done, crashed, fresh] = ['done', 'crashed', 'fresh'].map((k) => `${k}-${Date.now()}`) as [
+        string,
+        string,
+        string,
+      ];
+      const first = await c('POST', '/v1/cases', body, { 'idempotency-key': done });
+      expect(first.status).toBe(201);
+      await c('POST', '/v1/cases', { patient: { externalId: 'RET-2' } }, { 'idempotency-key': fresh });
+      // The same request's claim, left unanswered by a process that died mid-request.
+      const requestHash = createHash('sha256')
+        .update(`POST /v1/cases\n${JSON.stringify(body)}`)
+        .digest('hex');
+      await api.prisma.idempotencyRecord.create({ data: { organizationId: org.tenant, key: crashed, requestHash } });
+      expect((await c('POST', '/v1/cases', body, { 'idempotency-key': crashed })).body.code).toBe(
+        'idempotency_in_progress',
+      );
+
+      const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+      await api.prisma.idempotencyRecord.updateMany({
+        where: { organizationId: org.tenant, key: { in: [done, crashed] } },
+        data: { createdAt: twoHoursAgo },
+      });
+      await svc.app.get(RetentionTask).runOnce();
+      const left = await api.prisma.idempotencyRecord.findMany({
+        where: { organizationId: org.tenant, key: { in: [done, crashed, fresh] } },
+      });
+      expect(left.map((r) => r.key)).toEqual([fresh]);
+      // Forgotten: each key's request runs anew.
+      expect((await c('POST', '/v1/cases', body, { 'idempotency-key': crashed })).status).toBe(201);
+      const again = await c('POST', '/v1/cases', body, { 'idempotency-key': done });
+      expect(again.status).toBe(201);
+      expect(again.body.id).not.toBe(first.body.id);
+    } finally {
+      await svc.app.close();
+    }
   });
 
   it('keeps no secret shown once for a replay: a retried key or webhook creation is a 409 naming it', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { ImageView } from '@dg/contracts';
 import { issueApiKey, type PrismaClient } from '@dg/db';
+import { RetentionTask } from '@dg/http';
 import { buildDicom } from '../../libs/imaging/src/testing/build-dicom';
 import {
   call,
@@ -257,5 +258,23 @@ describe('ingestion over HTTP, on real PostgreSQL and S3', () => {
       ip: '127.0.0.1',
       actor: expect.stringMatching(/^ingestion spec/),
     });
+  });
+  it('forgets Idempotency-Keys after IDEMPOTENCY_RETENTION_HOURS (24 by default)', async () => {
+    const t = await seedTenant(prisma, 'PMS-RETENTION');
+    const upload = async (key: string) =>
+      uploadImage(h, t.slug, await panoramicPng(88), { caseId: t.caseId }, { 'idempotency-key': key });
+    expect((await upload('old')).status).toBe(201);
+    expect((await upload('new')).headers.get('idempotent-replayed')).toBeNull(); // another key: the same image, 200
+    const records = () =>
+      prisma.ingestionIdempotencyRecord.findMany({ where: { organizationId: t.id }, orderBy: { key: 'asc' } });
+    expect((await records()).map((r) => r.key)).toEqual(['new', 'old']);
+    await prisma.ingestionIdempotencyRecord.updateMany({
+      where: { organizationId: t.id, key: 'old' },
+      data: { createdAt: new Date(Date.now() - 25 * 3600_000) },
+    });
+    await h.app.get(RetentionTask).runOnce();
+    expect((await records()).map((r) => r.key)).toEqual(['new']);
+    expect((await upload('new')).headers.get('idempotent-replayed')).toBe('true');
+    expect((await upload('old')).headers.get('idempotent-replayed')).toBeNull(); // forgotten: runs anew
   });
 });

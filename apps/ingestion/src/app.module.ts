@@ -1,5 +1,5 @@
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { ApiKeyGuard, AuditInterceptor } from '@dg/http';
+import { ApiKeyGuard, AuditInterceptor, RetentionTask } from '@dg/http';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { IngestionConfig } from '@dg/config';
 import type { PrismaClient } from '@dg/db';
@@ -62,6 +62,16 @@ export class IngestionModule {
         UploadSpool,
         IdempotencyRepository,
         IdempotencyService,
+        {
+          provide: RetentionTask,
+          inject: [IdempotencyRepository],
+          useFactory: (records: IdempotencyRepository) =>
+            new RetentionTask(
+              'idempotency records',
+              (before) => records.prune(before),
+              config.IDEMPOTENCY_RETENTION_HOURS,
+            ),
+        },
         UploadSessionRepository,
         DirectUploadService,
         ObjectReferencesRepository,

@@ -128,6 +128,11 @@ const HttpApiEnvShape = {
         .filter(Boolean),
     )
     .pipe(z.array(z.string().regex(TRUSTED_PROXY, 'an IP address, a CIDR, loopback, linklocal or uniquelocal'))),
+  /**
+   * How long an Idempotency-Key is remembered: its answer replayed, or (after a crash mid-request)
+   * the key held. Older records are deleted hourly. A retry later than this runs anew.
+   */
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().positive().default(24),
 };
 
 export const CaseApiEnvSchema = BaseEnvSchema.extend({

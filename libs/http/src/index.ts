@@ -7,3 +7,5 @@ export * from './problem-details';
 export * from './pagination';
 export * from './database-unavailable';
 export * from './audit.interceptor';
+export * from './periodic';
+export * from './retention-task';

@@ -37,6 +37,11 @@ export class IdempotencyRepository {
     });
   }
 
+  /** Forgets keys used before `before` (their answers, and claims a crash left behind); how many. */
+  async prune(before: Date): Promise<number> {
+    return (await this.prisma.idempotencyRecord.deleteMany({ where: { createdAt: { lt: before } } })).count;
+  }
+
   /** A failed first attempt frees the key, so the client's retry runs for real. */
   async release(tenant: TenantId, key: string): Promise<void> {
     await this.prisma.idempotencyRecord.deleteMany({ where: { organizationId: tenant, key, statusCode: null } });

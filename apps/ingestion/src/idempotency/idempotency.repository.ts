@@ -44,6 +44,11 @@ export class IdempotencyRepository {
     });
   }
 
+  /** Forgets keys used before `before` (their answers, and claims a crash left behind); how many. */
+  async prune(before: Date): Promise<number> {
+    return (await this.prisma.ingestionIdempotencyRecord.deleteMany({ where: { createdAt: { lt: before } } })).count;
+  }
+
   /** Frees the key after a failure so the client's retry runs the request again. */
   async release(tenant: TenantId, scope: string, key: string): Promise<void> {
     await this.prisma.ingestionIdempotencyRecord.deleteMany({
