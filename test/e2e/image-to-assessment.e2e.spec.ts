@@ -267,6 +267,37 @@ describe('image to stored assessment, through all three services', () => {
     }
   });
 
+  it('assesses an upload that asks for it (analyze=default): its default tasks, interactive lane, once', async () => {
+    const bytes = await panoramicPng(21);
+    const up = await upload(bytes, { caseId, analyze: 'default' });
+    expect(up.status).toBe(201);
+    const ofImage = async () =>
+      ((await api(platform.caseApi, `/v1/cases/${caseId}`)).body.assessments as AssessmentView[]).filter(
+        (a) => a.imageId === up.body.id,
+      );
+    const mine = await waitFor('its assessments', async () => ((await ofImage()).length === 3 ? ofImage() : undefined));
+    expect(mine.map((a) => a.task).sort()).toEqual([
+      'localized-findings',
+      'pathology-classification',
+      'radiographic-report',
+    ]);
+    const rows = await prisma.assessment.findMany({ where: { imageId: up.body.id } });
+    expect(rows.every((r) => r.lane === 'interactive')).toBe(true);
+    for (const a of mine) expect((await finished(a.id)).status).toBe('completed');
+    // Sent again (a client's retry: known bytes, 200), and with one task named: nothing twice.
+    expect((await upload(bytes, { caseId, analyze: 'default' })).status).toBe(200);
+    expect((await upload(bytes, { caseId, analyze: 'radiographic-report' })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await prisma.assessment.count({ where: { imageId: up.body.id } })).toBe(3);
+    // An unknown task, or one that takes no panoramic, is refused before anything is stored.
+    const before = await prisma.image.count({ where: { caseId } });
+    const bad = await upload(await panoramicPng(22), { caseId, analyze: 'teeth-whitening' });
+    expect(bad).toMatchObject({ status: 400 });
+    const photoTask = await upload(await panoramicPng(22), { caseId, analyze: 'clinical-photo-analysis' });
+    expect(photoTask).toMatchObject({ status: 422, body: { code: 'task_input_mismatch' } });
+    expect(await prisma.image.count({ where: { caseId } })).toBe(before);
+  });
+
   it('runs a text-only clinical case analysis the same way', async () => {
     const a = await assess({ task: 'case-analysis' });
     expect(a.status).toBe(201);

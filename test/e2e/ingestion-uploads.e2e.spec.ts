@@ -1,4 +1,6 @@
 import type { PrismaClient } from '@dg/db';
+import { redisOptions } from '@dg/queue';
+import { Queue } from 'bullmq';
 import { buildDicom } from '../../libs/imaging/src/testing/build-dicom';
 import { panoramicPng } from '../support/images';
 import {
@@ -98,5 +100,38 @@ describe('presigned direct uploads', () => {
     const doneAgain = await json(a.slug, `/v1/uploads/${first.body.id}/complete`, undefined, ck);
     expect([done.status, doneAgain.status]).toEqual([201, 201]);
     expect(doneAgain.body).toEqual(done.body);
+  });
+
+  it('asks case-api (the intake queue) to assess a completed upload that named its tasks, once', async () => {
+    const intake = new Queue('intake', {
+      connection: redisOptions(h.env['REDIS_URL']!) as never,
+      prefix: h.env['QUEUE_PREFIX'],
+    });
+    try {
+      const png = await panoramicPng(41);
+      const body = { caseId: a.caseId, sizeBytes: png.length, analyze: ['pathology-classification'] };
+      const session = await json(a.slug, '/v1/uploads', body);
+      expect(session.status).toBe(201);
+      expect((await put(session.body.uploadUrl, png)).status).toBe(200);
+      const done = await json(a.slug, `/v1/uploads/${session.body.id}/complete`);
+      expect(done.status).toBe(201);
+      expect((await json(a.slug, `/v1/uploads/${session.body.id}/complete`)).status).toBe(200);
+      const jobs = (await intake.getJobs(['waiting', 'prioritized', 'delayed'])).filter(
+        (j) => j.data.imageId === done.body.id,
+      );
+      expect(jobs.map((j) => j.data)).toEqual([
+        {
+          tenantId: a.id,
+          imageId: done.body.id,
+          caseId: a.caseId,
+          tasks: ['pathology-classification'],
+          lane: 'interactive',
+        },
+      ]);
+      // Not a task: refused when the session is created.
+      expect((await json(a.slug, '/v1/uploads', { ...body, analyze: ['bleaching'] })).status).toBe(400);
+    } finally {
+      await intake.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { IngestionConfig } from '@dg/config';
 import type { PrismaClient } from '@dg/db';
 import { ObservabilityModule } from '@dg/observability';
 import type { ObjectStore } from '@dg/storage';
+import { AnalysisRequests } from './images/analysis-requests';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { ImageBytesService } from './images/image-bytes.service';
@@ -57,6 +58,7 @@ export class IngestionModule {
         // Every authenticated request is audited, as in case-api: uploads, image and original reads, imports.
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         ImageRepository,
+        AnalysisRequests,
         ImageBytesService,
         IngestImageService,
         UploadSpool,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema } from './ids';
+import { TaskNameSchema } from './tasks';
 
 export const MODALITIES = ['panoramic', 'intraoral-photo', 'periapical', 'bitewing', 'other'] as const;
 export const ModalitySchema = z.enum(MODALITIES);
@@ -13,6 +14,20 @@ const formFrame = z
   .transform(Number);
 
 /**
+ * `analyze` on an upload: have case-api assess the stored image at once, on the interactive lane, as
+ * the image.ingested flow does for imports. `default` (the modality's default task set) or a list
+ * of tasks; absent, nothing is assessed until `POST /v1/cases/:caseId/assessments`. The assessments
+ * come back like any other (webhook `assessment.completed`, `GET /v1/cases/:id`); a task already
+ * assessed for the image on that lane is not run again.
+ */
+export const AnalyzeSchema = z.union([z.literal('default'), z.array(TaskNameSchema).min(1).max(6)]);
+export type Analyze = z.infer<typeof AnalyzeSchema>;
+const formAnalyze = z
+  .string()
+  .transform((s) => (s.trim() === 'default' ? 'default' : s.split(',').map((t) => t.trim())))
+  .pipe(AnalyzeSchema);
+
+/**
  * Fields that travel beside the file in `POST /v1/images` (multipart/form-data).
  * - `frame`: which frame of a multi-frame DICOM object to use (multi-frame is refused without it).
  * - `matchPatient`: 'true' to check the DICOM PatientID against the case's patient external id;
@@ -24,6 +39,8 @@ export const UploadImageFieldsSchema = z
     modality: ModalitySchema.optional(),
     frame: formFrame.optional(),
     matchPatient: formBool.optional(),
+    /** `default` or comma-separated task names: see AnalyzeSchema. */
+    analyze: formAnalyze.optional(),
   })
   .strict();
 export type UploadImageFields = z.infer<typeof UploadImageFieldsSchema>;
@@ -37,6 +54,8 @@ export const CreateUploadSchema = z
     matchPatient: z.boolean().optional(),
     /** Announced size; checked again against the stored object on completion. */
     sizeBytes: z.number().int().positive(),
+    /** Assess the image once completed: see AnalyzeSchema. */
+    analyze: AnalyzeSchema.optional(),
   })
   .strict();
 export type CreateUpload = z.infer<typeof CreateUploadSchema>;

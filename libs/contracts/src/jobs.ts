@@ -96,15 +96,17 @@ export const RunImportJobSchema = z.object({ importId: IdSchema, tenantId: Tenan
 export type RunImportJob = z.infer<typeof RunImportJobSchema>;
 
 /**
- * An image an import stored: case-api requests its analysis on the batch lane (ingestion owns no
- * assessments). `tasks` empty: the default task set of the image's modality.
+ * An image to analyze: stored by an import (batch lane) or by an upload that asked for it
+ * (`analyze`, interactive lane). case-api requests the assessments (ingestion owns none). `tasks`
+ * empty: the default task set of the image's modality.
  */
 export const ImageIngestedSchema = z.object({
   tenantId: TenantIdSchema,
   imageId: IdSchema,
   caseId: IdSchema,
-  importId: IdSchema,
+  importId: IdSchema.optional(),
   tasks: z.array(TaskNameSchema).default([]),
+  lane: LaneSchema.default('batch'),
 });
 export type ImageIngested = z.infer<typeof ImageIngestedSchema>;
 

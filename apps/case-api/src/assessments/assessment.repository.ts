@@ -70,9 +70,9 @@ export class AssessmentRepository {
   }
 
   /** The tasks an image already has batch-lane assessments for (a redelivered intake job skips them). */
-  async batchTasksOf(tenant: TenantId, imageId: string): Promise<Set<string>> {
+  async tasksOf(tenant: TenantId, imageId: string, lane: Lane): Promise<Set<string>> {
     const rows = await this.prisma.assessment.findMany({
-      where: { organizationId: tenant, imageId, lane: 'batch' },
+      where: { organizationId: tenant, imageId, lane },
       select: { task: true },
     });
     return new Set(rows.map((r) => r.task));

@@ -6,9 +6,10 @@ import { AssessmentRepository } from './assessment.repository';
 import { RequestAssessmentService } from './request-assessment.service';
 
 /**
- * Images an archive import stored: each gets its tasks (or its modality's defaults) on the batch
- * lane, through the same outbox as an API request. Idempotent: a redelivered job skips the tasks
- * the image already has batch assessments for, so an import never analyzes an image twice.
+ * Images to analyze (ARCHITECTURE's image.ingested): stored by an archive import (batch lane) or by
+ * an upload that asked for it (`analyze`, interactive lane). Each gets its tasks (or its modality's
+ * defaults) through the same outbox as an API request. Idempotent: a redelivered job skips the tasks
+ * the image already has on that lane, so an image is never analyzed twice by these events.
  */
 @Injectable()
 export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -42,12 +43,12 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     // An explicit task that does not fit this image is skipped, not failed: the rest of the
     // archive's images may fit it.
     const fitting = wanted.filter((task) => !taskInputProblem(task, { modality: image.modality }));
-    const done = await this.assessments.batchTasksOf(p.tenantId, p.imageId);
+    const done = await this.assessments.tasksOf(p.tenantId, p.imageId, p.lane);
     for (const task of fitting.filter((t) => !done.has(t))) {
       await this.requests.request({ tenant: p.tenantId, clinicId: null }, image.caseId, {
         task,
         imageId: image.id,
-        lane: 'batch',
+        lane: p.lane,
         urgency: 'routine',
       });
     }

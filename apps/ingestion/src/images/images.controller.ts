@@ -7,6 +7,7 @@ import { IdempotencyService, requestHash } from '../idempotency/idempotency.serv
 import { CONFIG } from '../infrastructure/tokens';
 import { ImageBytesService, type ImageVariant } from './image-bytes.service';
 import { ImageRepository, toView } from './image.repository';
+import { AnalysisRequests } from './analysis-requests';
 import { IngestImageService } from './ingest-image.service';
 import { readMultipart } from './multipart-upload';
 import { UploadSpool } from './upload-spool';
@@ -15,6 +16,7 @@ import { UploadSpool } from './upload-spool';
 export class ImagesController {
   constructor(
     private readonly ingest: IngestImageService,
+    private readonly analysis: AnalysisRequests,
     private readonly images: ImageRepository,
     private readonly bytes: ImageBytesService,
     private readonly idempotency: IdempotencyService,
@@ -51,6 +53,7 @@ export class ImagesController {
       const hash = requestHash({ ...fields, file: file.sha256 });
       const out = await this.idempotency.run(access.tenant, 'POST /v1/images', key, hash, async () => {
         const r = await this.ingest.ingest(access, fields, file);
+        await this.analysis.request(access.tenant, r.image, fields.analyze);
         return { status: r.status, body: r.image };
       });
       reply.status(out.status);

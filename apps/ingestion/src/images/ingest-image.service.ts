@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import type { ImageView, Modality, TenantAccess } from '@dg/contracts';
+import type { Analyze, ImageView, Modality, TenantAccess } from '@dg/contracts';
 import type { IngestionConfig } from '@dg/config';
 import { ApiError, notFound } from '@dg/http';
 import {
@@ -17,6 +17,7 @@ import { CONFIG, IMAGE_CODEC, OBJECT_STORE } from '../infrastructure/tokens';
 import { objectKeys } from '../shared/object-keys';
 import { Semaphore } from '../shared/semaphore';
 import { dedupKey, ImageRepository, toView, type DuplicateImage } from './image.repository';
+import { checkAnalyze } from './analysis-requests';
 import { openSpooled, type SpooledFile } from './spooled-file';
 
 export interface IngestRequest {
@@ -24,6 +25,8 @@ export interface IngestRequest {
   modality?: Modality;
   frame?: number;
   matchPatient?: boolean;
+  /** Tasks the upload asks for: checked against the image's modality before anything is stored. */
+  analyze?: Analyze;
 }
 
 export interface IngestResult {
@@ -66,9 +69,13 @@ export class IngestImageService {
     if (!patient) throw notFound('case', req.caseId);
     const patientId = patient.id;
     this.checkAllowed(await readHead(file.content, 1024));
-    if (existing) return duplicateFor(access, patientId, existing);
+    if (existing) {
+      checkAnalyze(req.analyze, existing.modality);
+      return duplicateFor(access, patientId, existing);
+    }
 
     const normalized = await this.gate.run(() => this.normalize(file.content, req));
+    checkAnalyze(req.analyze, normalized.modality);
     const patientVerified = req.matchPatient ? matchPatient(patient.externalId, normalized) : false;
 
     const derivativeSha = sha256(normalized.derivative);

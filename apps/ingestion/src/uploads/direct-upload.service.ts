@@ -4,6 +4,7 @@ import type { CreateUpload, TenantAccess, UploadSessionView } from '@dg/contract
 import type { IngestionConfig } from '@dg/config';
 import { ApiError, notFound } from '@dg/http';
 import { PresignUnsupportedError, type ObjectStore } from '@dg/storage';
+import { AnalysisRequests } from '../images/analysis-requests';
 import { ImageRepository, toView } from '../images/image.repository';
 import { IngestImageService, type IngestResult } from '../images/ingest-image.service';
 import { SpoolLimitError } from '../images/spooled-file';
@@ -23,6 +24,7 @@ export class DirectUploadService {
     private readonly sessions: UploadSessionRepository,
     private readonly images: ImageRepository,
     private readonly ingest: IngestImageService,
+    private readonly analysis: AnalysisRequests,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(CONFIG) private readonly config: IngestionConfig,
     private readonly spool: UploadSpool,
@@ -57,6 +59,7 @@ export class DirectUploadService {
       modality: req.modality,
       frame: req.frame,
       matchPatient: req.matchPatient ?? false,
+      analyze: req.analyze,
       objectKey,
       expiresAt: new Date(Date.now() + this.config.PRESIGNED_UPLOAD_TTL_SECONDS * 1000),
     });
@@ -90,6 +93,8 @@ export class DirectUploadService {
     }
     try {
       const result = await this.ingest.ingest(access, session, file);
+      // Before the session is marked done: a failure here leaves it to a retry of /complete.
+      await this.analysis.request(tenant, result.image, session.analyze);
       await this.sessions.complete(tenant, id, result.image.id);
       await this.store.delete(session.objectKey);
       return result;

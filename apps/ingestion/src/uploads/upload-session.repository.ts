@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Modality, TenantId } from '@dg/contracts';
+import { AnalyzeSchema, type Analyze, type Modality, type TenantId } from '@dg/contracts';
 import type { PrismaClient } from '@dg/db';
 import { PRISMA } from '../infrastructure/tokens';
 
@@ -9,6 +9,7 @@ export interface UploadSession {
   modality?: Modality;
   frame?: number;
   matchPatient: boolean;
+  analyze?: Analyze;
   objectKey: string;
   status: 'pending' | 'completed';
   imageId: string | null;
@@ -28,6 +29,7 @@ export class UploadSessionRepository {
         modality: s.modality ? (s.modality.replace('-', '_') as 'intraoral_photo') : null,
         frame: s.frame ?? null,
         matchPatient: s.matchPatient,
+        analyze: s.analyze ?? undefined,
         objectKey: s.objectKey,
         expiresAt: s.expiresAt,
       },
@@ -57,6 +59,7 @@ function toSession(row: Row): UploadSession {
     modality: row.modality ? (row.modality.replace('_', '-') as Modality) : undefined,
     frame: row.frame ?? undefined,
     matchPatient: row.matchPatient,
+    analyze: row.analyze === null ? undefined : AnalyzeSchema.parse(row.analyze),
     objectKey: row.objectKey,
     status: row.status === 'completed' ? 'completed' : 'pending',
     imageId: row.imageId,

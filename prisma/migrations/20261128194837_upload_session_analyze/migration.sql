@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "UploadSession" ADD COLUMN     "analyze" JSONB;
