@@ -209,6 +209,37 @@ describe('case-api: results, review, follow-ups, FHIR', () => {
     expect((await clinician('GET', `/v1/clinics/${org.clinicId}/worklist?urgency=routine`)).body.items).toHaveLength(0);
   });
 
+  it("lists the organization's worklist too: every clinic, and cases filed under none", async () => {
+    // A case under no clinic (an archive import without one), with an open follow-up of its own.
+    const loose = await admin('POST', '/v1/cases', { patient: { externalId: 'NO-CLINIC-1' } });
+    const a = await admin('POST', `/v1/cases/${loose.body.id}/assessments`, { task: 'case-analysis' });
+    await api.prisma.followUp.create({
+      data: {
+        organizationId: org.tenant,
+        caseId: loose.body.id,
+        assessmentId: a.body.id,
+        ruleKey: 'recall',
+        reason: 'Routine recall',
+        urgency: 'routine',
+        dueAt: new Date(Date.now() + 30 * 864e5),
+      },
+    });
+    const ids = async (query = '', as = clinician) =>
+      ((await as('GET', `/v1/follow-ups${query}`)).body.items as FollowUpView[]).map((f) => f.caseId);
+    const all = (await clinician('GET', '/v1/follow-ups')).body.items as FollowUpView[];
+    expect(all.map((f) => f.urgency)).toEqual(['emergency', 'routine']); // most urgent first
+    expect(all.map((f) => f.clinicId)).toEqual([org.clinicId, null]);
+    expect(await ids('?clinicId=none')).toEqual([loose.body.id]);
+    expect(await ids(`?clinicId=${org.clinicId}`)).toEqual([caseId]);
+    expect(await ids('?urgency=routine')).toEqual([loose.body.id]);
+    const unknown = await clinician('GET', '/v1/follow-ups?clinicId=00000000-0000-4000-8000-000000000000');
+    expect(unknown.status).toBe(404);
+    // A key restricted to the clinic sees its clinic's only.
+    const front = client(api.url, await keyFor(api.prisma, org, ['read'], org.clinicId));
+    expect(await ids('', front)).toEqual([caseId]);
+    expect(await ids('?clinicId=none', front)).toEqual([]);
+  });
+
   it('signs; a signed assessment cannot be changed, only amended by a new review', async () => {
     let a = await clinician<AssessmentView>('GET', `/v1/assessments/${assessmentId}`);
     const signed = await clinician(
@@ -289,5 +320,38 @@ describe('case-api: results, review, follow-ups, FHIR', () => {
 
     // And the validator does reject a broken resource (the check can fail).
     expect(validator.validate({ ...abscess, status: 'not-a-status' }).length).toBeGreaterThan(0);
+  });
+  it('lists the review queue: completed, not yet reviewed, longest waiting first, across cases', async () => {
+    const other = await admin('POST', '/v1/cases', { clinicId: org.clinicId, patient: { externalId: 'QUEUE-1' } });
+    const waiting: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const a = await admin('POST', `/v1/cases/${other.body.id}/assessments`, { task: 'case-analysis' });
+      if (i < 2) await api.publishResult(completedResult(org.tenant, a.body.id));
+      waiting.push(a.body.id);
+    }
+    const queued = waiting.pop()!; // never completed: not for review yet
+    await Promise.all(waiting.map(completed));
+    const list = async (query: string, as = clinician) => {
+      const res = await as('GET', `/v1/assessments?${query}`);
+      expect(res.status).toBe(200);
+      return res.body as { items: AssessmentView[]; nextCursor: string | null };
+    };
+    const queue = await list('status=completed&reviewState=draft');
+    expect(queue.items.map((a) => a.id)).toEqual(waiting); // the first case's is reviewed by now
+    expect((await list('status=completed&reviewState=draft&sort=-createdAt')).items.map((a) => a.id)).toEqual(
+      [...waiting].reverse(),
+    );
+    const first = await list('status=completed&reviewState=draft&limit=1');
+    expect(first.items.map((a) => a.id)).toEqual([waiting[0]]);
+    const next = await list(`status=completed&reviewState=draft&limit=1&cursor=${first.nextCursor}`);
+    expect(next.items.map((a) => a.id)).toEqual([waiting[1]]);
+    expect((await list('status=queued')).items.map((a) => a.id)).toContain(queued);
+    expect((await list('reviewState=reviewed')).items.map((a) => a.id)).toEqual([assessmentId]); // amended after signing
+    expect((await list('status=completed&reviewState=draft&clinicId=none')).items).toEqual([]);
+    // Another clinic's key sees none of it.
+    const elsewhere = (await admin('POST', '/v1/clinics', { name: 'Praxis West' })).body.id as string;
+    const west = client(api.url, await keyFor(api.prisma, org, ['read'], elsewhere));
+    expect((await list('status=completed', west)).items).toEqual([]);
+    expect((await clinician('GET', '/v1/assessments?reviewState=pending')).status).toBe(400);
   });
 });

@@ -71,3 +71,21 @@ export const AssessmentViewSchema = z.object({
   completedAt: z.iso.datetime().nullable(),
 });
 export type AssessmentView = z.infer<typeof AssessmentViewSchema>;
+
+/**
+ * `GET /v1/assessments`: lists of assessments across cases; `?status=completed&reviewState=draft` is
+ * the clinicians' review queue (nothing the model says is final until reviewed), oldest first so
+ * the longest wait is on top. `clinicId` narrows to one clinic's cases, or `none` to cases without.
+ */
+export const AssessmentListQuerySchema = z
+  .object({
+    status: AssessmentStatusSchema.optional(),
+    reviewState: ReviewStateSchema.optional(),
+    task: TaskNameSchema.optional(),
+    clinicId: z.union([z.uuid(), z.literal('none')]).optional(),
+    sort: z.enum(['createdAt', '-createdAt']).default('createdAt'),
+    cursor: z.string().max(512).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type AssessmentListQuery = z.infer<typeof AssessmentListQuerySchema>;

@@ -37,3 +37,13 @@ export const WorklistQuerySchema = z
   })
   .strict();
 export type WorklistQuery = z.infer<typeof WorklistQuerySchema>;
+
+/**
+ * `GET /v1/follow-ups`: the organization's worklist, across clinics, including cases filed under no
+ * clinic (an archive import without one, a PMS that sends none). `clinicId` narrows it to one
+ * clinic, or `none` to those without. A clinic-restricted key sees its clinic's only.
+ */
+export const OrganizationWorklistQuerySchema = WorklistQuerySchema.extend({
+  clinicId: z.union([z.uuid(), z.literal('none')]).optional(),
+}).strict();
+export type OrganizationWorklistQuery = z.infer<typeof OrganizationWorklistQuerySchema>;

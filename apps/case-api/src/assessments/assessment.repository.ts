@@ -1,6 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AssessmentFailed, AssessmentView, Lane, Modality, TaskName, TenantAccess, TenantId } from '@dg/contracts';
+import type {
+  AssessmentFailed,
+  AssessmentListQuery,
+  AssessmentView,
+  Lane,
+  Modality,
+  Page,
+  TaskName,
+  TenantAccess,
+  TenantId,
+} from '@dg/contracts';
 import type { Prisma, PrismaClient } from '@dg/db';
+import { decodeCursor, pageFrom } from '@dg/http';
 import { underCase } from '../common/access';
 import { PRISMA } from '../infrastructure/tokens';
 import { enqueueEvent } from '../webhooks/outbox';
@@ -58,6 +69,29 @@ export class AssessmentRepository {
   async findById(access: TenantAccess, id: string): Promise<AssessmentView | undefined> {
     const row = await this.prisma.assessment.findFirst({ where: { id, ...underCase(access) } });
     return row ? toAssessmentView(row) : undefined;
+  }
+
+  /** Assessments across the cases the key sees, filtered; a page at a time by creation. */
+  async list(access: TenantAccess, q: AssessmentListQuery): Promise<Page<AssessmentView>> {
+    const clinic = q.clinicId === 'none' ? null : q.clinicId;
+    // A restricted key asking for another clinic (or for none) sees nothing, as for any other clinic.
+    if (q.clinicId !== undefined && access.clinicId && clinic !== access.clinicId)
+      return { items: [], nextCursor: null };
+    const cursor = decodeCursor(q.cursor);
+    const dir = q.sort === 'createdAt' ? 'asc' : 'desc';
+    const rows = await this.prisma.assessment.findMany({
+      where: {
+        ...underCase(access),
+        ...(q.clinicId !== undefined ? { case: { clinicId: clinic } } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.reviewState ? { reviewState: q.reviewState } : {}),
+        ...(q.task ? { task: q.task } : {}),
+      },
+      orderBy: [{ createdAt: dir }, { id: dir }],
+      take: q.limit + 1,
+      ...(cursor ? { cursor: { id: cursor.id }, skip: 1 } : {}),
+    });
+    return pageFrom(rows, q.limit, (r) => ({ v: r.createdAt.toISOString(), id: r.id }), toAssessmentView);
   }
 
   /** Images are ingestion's table; case-api only reads the fields a job needs, scoped by tenant. */

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   AddFindingRequestSchema,
+  AssessmentListQuerySchema,
   CreateAssessmentRequestSchema,
   CreateDefaultAssessmentsRequestSchema,
   type CreateDefaultAssessmentsRequest,
@@ -8,7 +9,9 @@ import {
   SignRequestSchema,
   SubmitReviewRequestSchema,
   type AddFindingRequest,
+  type AssessmentListQuery,
   type AssessmentView,
+  type Page,
   type CreateAssessmentRequest,
   type FindingView,
   type ReviewView,
@@ -60,6 +63,16 @@ export class AssessmentsController {
     @Body(new ZodPipe(CreateDefaultAssessmentsRequestSchema)) body: CreateDefaultAssessmentsRequest,
   ): Promise<{ items: AssessmentView[] }> {
     return { items: await this.requests.requestDefaults(access, caseId, body) };
+  }
+
+  /** `?status=completed&reviewState=draft`: the review queue, longest waiting first. */
+  @Get('assessments')
+  @RequireScope('read')
+  list(
+    @Access() access: TenantAccess,
+    @Query(new ZodPipe(AssessmentListQuerySchema, 'query')) q: AssessmentListQuery,
+  ): Promise<Page<AssessmentView>> {
+    return this.assessments.list(access, q);
   }
 
   @Get('assessments/:id')

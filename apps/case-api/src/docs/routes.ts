@@ -1,6 +1,7 @@
 import {
   AddFindingRequestSchema,
   ApiKeyViewSchema,
+  AssessmentListQuerySchema,
   AssessmentViewSchema,
   AuditEntrySchema,
   AuditQuerySchema,
@@ -31,6 +32,7 @@ import {
   WebhookViewSchema,
   WebhookWithSecretSchema,
   WorklistQuerySchema,
+  OrganizationWorklistQuerySchema,
   type ApiScope,
 } from '@dg/contracts';
 import { z } from 'zod';
@@ -114,6 +116,14 @@ export const ROUTES: RouteDoc[] = [
   },
   {
     method: 'GET',
+    path: '/v1/assessments',
+    scope: 'read',
+    summary: 'List assessments; status=completed&reviewState=draft is the review queue, longest waiting first',
+    query: AssessmentListQuerySchema,
+    response: pageOf(AssessmentViewSchema),
+  },
+  {
+    method: 'GET',
     path: '/v1/assessments/{id}',
     scope: 'read',
     summary: 'An assessment (ETag header = version)',
@@ -182,6 +192,14 @@ export const ROUTES: RouteDoc[] = [
     scope: 'read',
     summary: "A clinic's follow-up worklist",
     query: WorklistQuerySchema,
+    response: pageOf(FollowUpViewSchema),
+  },
+  {
+    method: 'GET',
+    path: '/v1/follow-ups',
+    scope: 'read',
+    summary: "The organization's follow-up worklist (every clinic, and cases without one)",
+    query: OrganizationWorklistQuerySchema,
     response: pageOf(FollowUpViewSchema),
   },
   { method: 'GET', path: '/v1/follow-ups/{id}', scope: 'read', summary: 'A follow-up', response: FollowUpViewSchema },

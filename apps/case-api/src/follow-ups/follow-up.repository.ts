@@ -30,8 +30,15 @@ export class FollowUpRepository {
     return count ? this.findById(access, id) : undefined;
   }
 
-  /** Open and booked follow-ups of a clinic: most urgent first (enum order), then soonest due. */
-  async worklist(access: TenantAccess, clinicId: string, q: WorklistQuery): Promise<Page<FollowUpView>> {
+  /**
+   * Open and booked follow-ups, most urgent first (enum order), then soonest due: of one clinic, of
+   * cases without a clinic (null), or of every clinic the key sees (undefined).
+   */
+  async worklist(
+    access: TenantAccess,
+    clinicId: string | null | undefined,
+    q: WorklistQuery,
+  ): Promise<Page<FollowUpView>> {
     const now = new Date();
     const cursor = decodeCursor(q.cursor);
     const due: Prisma.DateTimeFilter = {};
@@ -41,7 +48,7 @@ export class FollowUpRepository {
     const rows = await this.prisma.followUp.findMany({
       where: {
         ...underCase(access),
-        clinicId,
+        ...(clinicId === undefined ? {} : { clinicId }),
         status: { in: ['open', 'booked'] },
         ...(q.urgency ? { urgency: q.urgency } : {}),
         ...(Object.keys(due).length ? { dueAt: due } : {}),

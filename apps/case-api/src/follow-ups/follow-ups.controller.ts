@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import {
   IdSchema,
+  OrganizationWorklistQuerySchema,
   UpdateFollowUpRequestSchema,
   WorklistQuerySchema,
   type FollowUpView,
+  type OrganizationWorklistQuery,
   type Page,
   type TenantAccess,
   type UpdateFollowUpRequest,
@@ -32,6 +34,20 @@ export class FollowUpsController {
   ): Promise<Page<FollowUpView>> {
     if (!(await this.clinics.visible(access, clinicId))) throw notFound('clinic', clinicId);
     return this.followUps.worklist(access, clinicId, q);
+  }
+
+  /** Every clinic's worklist at once, cases without a clinic included; `clinicId` (or `none`) narrows it. */
+  @Get('follow-ups')
+  @RequireScope('read')
+  async all(
+    @Access() access: TenantAccess,
+    @Query(new ZodPipe(OrganizationWorklistQuerySchema, 'query')) q: OrganizationWorklistQuery,
+  ): Promise<Page<FollowUpView>> {
+    const { clinicId, ...rest } = q;
+    if (clinicId && clinicId !== 'none' && !(await this.clinics.visible(access, clinicId))) {
+      throw notFound('clinic', clinicId);
+    }
+    return this.followUps.worklist(access, clinicId === 'none' ? null : clinicId, rest);
   }
 
   @Get('cases/:id/follow-ups')
