@@ -13,6 +13,7 @@ import { importReport, importView, uploadArchive, waitForImport } from '../suppo
 import {
   call,
   freshBucket,
+  listBucket,
   s3Client,
   seedTenant,
   startIngestion,
@@ -112,6 +113,7 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
     expect(done.counts).toMatchObject({ total: 4, imported: 3, failed: 1 });
     const report = await importReport(h.url, a.slug, r.body.id);
     const [one, two, three, four] = report;
+    expect(report.map((row) => row.acquisitionDate)).toEqual(['2019-03-01', null, '2020-01-02', null]);
     expect(one!.caseId).toBe(two!.caseId);
     expect(three!.caseId).not.toBe(one!.caseId);
     expect(four).toMatchObject({ state: 'failed', code: 'no_patient', caseId: null });
@@ -353,6 +355,13 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
     expect(r.status).toBe(202);
     const failed = await waitForImport(h.url, a.slug, r.body.id, ['failed']);
     expect(failed.error).toMatch(/./);
+    // Kept for a resume until given up: cancelling a failed import deletes its uploaded archive.
+    const ofImport = async () => (await listBucket(h.bucket)).filter((k) => k.includes(`/${r.body.id}/`));
+    const archives = await ofImport();
+    expect(archives).toEqual([`imports/${a.id}/${r.body.id}/archive`]);
+    const cancelled = await call(`${h.url}/v1/imports/${r.body.id}/cancel`, { method: 'POST', tenant: a.slug });
+    expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled' } });
+    expect(await ofImport()).toEqual([]);
   });
 
   it('refuses an entry whose data is broken and imports the rest', async () => {
@@ -378,7 +387,7 @@ describe('archive imports over HTTP, on real PostgreSQL, Redis and S3', () => {
     const csv = await call(`${h.url}/v1/imports/${r.body.id}/report?format=csv`, { tenant: a.slug });
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (csv.body as string).trim().split('\r\n');
-    expect(lines[0]).toBe('index,file,state,imageId,duplicateOf,caseId,assessmentIds,code,error');
+    expect(lines[0]).toBe('index,file,state,imageId,duplicateOf,caseId,assessmentIds,code,error,acquisitionDate');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/^0,'=cmd\|x\.png,imported,/);
     expect(lines[2]).toMatch(/^1,"b,c\.png",failed,/);

@@ -150,6 +150,8 @@ export const ImportReportRowSchema = z.object({
   assessmentIds: z.array(IdSchema),
   code: z.string().nullable(),
   error: z.string().nullable(),
+  /** From the manifest (`acquisition_date`), as given: when the image was taken. */
+  acquisitionDate: z.string().nullable(),
 });
 export type ImportReportRow = z.infer<typeof ImportReportRowSchema>;
 export const IMPORT_REPORT_COLUMNS = [
@@ -162,4 +164,5 @@ export const IMPORT_REPORT_COLUMNS = [
   'assessmentIds',
   'code',
   'error',
+  'acquisitionDate',
 ] as const;

@@ -30,6 +30,7 @@ async function* reportRows(
         assessmentIds: i.imageId ? (ids.get(i.imageId) ?? []) : [],
         code: i.code,
         error: i.error,
+        acquisitionDate: i.acquisitionDate,
       };
     }
     after = items[items.length - 1]!.index;

@@ -67,13 +67,18 @@ export class ImportStatusService {
     return this.view(tenant, id);
   }
 
-  /** Items not yet ingested are cancelled; images already stored (and their analyses) stay. */
+  /**
+   * Items not yet ingested are cancelled; images already stored (and their analyses) stay. A failed
+   * import keeps its uploaded archive for a resume; cancelling it is how it is given up and the
+   * archive (patient images) deleted.
+   */
   async cancel(tenant: TenantId, id: string): Promise<ImportView> {
     const row = await this.find(tenant, id);
-    const moved = await this.imports.transition(tenant, id, ['queued', 'scanning', 'running', 'paused'], 'cancelled');
+    const from = ['queued', 'scanning', 'running', 'paused', 'failed'] as const;
+    const moved = await this.imports.transition(tenant, id, [...from], 'cancelled');
     if (!moved) await this.refuse(tenant, id, 'cancel');
-    // A paused import has no run to notice: its pending items are settled here.
-    if (row.status === 'paused' || row.status === 'queued') {
+    // A paused, queued or failed import has no run to notice: its pending items are settled here.
+    if (row.status === 'paused' || row.status === 'queued' || row.status === 'failed') {
       await this.imports.cancelPending(id);
       await this.imports.update(tenant, id, { finishedAt: new Date() });
       await this.runner.cleanUp(row);
