@@ -57,7 +57,8 @@ describe('case-api: webhooks', () => {
   it('signs, retries a failing receiver with backoff until it recovers, and dead-letters one that never does', async () => {
     const good = await startReceiver();
     const flaky = await startReceiver((n) => (n <= 2 ? 500 : 200));
-    const broken = await startReceiver(() => 503);
+    let brokenIsBack = false;
+    const broken = await startReceiver(() => (brokenIsBack ? 200 : 503));
     try {
       const subs: Record<string, { id: string; secret: string }> = {};
       for (const [name, r] of Object.entries({ good, flaky, broken })) {
@@ -108,6 +109,23 @@ describe('case-api: webhooks', () => {
       );
       await new Promise((r) => setTimeout(r, 500));
       expect(good.received).toHaveLength(2);
+
+      // The broken receiver is back: its dead deliveries are sent again on request, once.
+      brokenIsBack = true;
+      const redeliver = (body: unknown) =>
+        admin('POST', `/v1/webhooks/${subs['broken']!.id}/deliveries/redeliver`, body);
+      expect(await redeliver({ deliveryIds: ['00000000-0000-4000-8000-000000000000'] })).toMatchObject({
+        status: 202,
+        body: { requeued: 0 },
+      });
+      expect(await redeliver({})).toMatchObject({ status: 202, body: { requeued: 2 } });
+      await waitFor('redelivered', async () => (broken.received.length === 2 ? true : undefined));
+      const after = await log(subs['broken']!.id);
+      expect(after.every((d) => d.status === 'delivered' && d.attempts === 1)).toBe(true);
+      expect(broken.received.map((r) => r.json.event).sort()).toEqual(['assessment.completed', 'finding.urgent']);
+      expect((await redeliver({})).body).toEqual({ requeued: 0 });
+      expect((await admin('DELETE', `/v1/webhooks/${subs['broken']!.id}`)).status).toBe(200);
+      expect(await redeliver({})).toMatchObject({ status: 409, body: { code: 'webhook_inactive' } });
     } finally {
       await Promise.all([good.close(), flaky.close(), broken.close()]);
     }

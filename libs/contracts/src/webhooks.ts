@@ -59,6 +59,21 @@ export const DeliveryQuerySchema = z
   .strict();
 export type DeliveryQuery = z.infer<typeof DeliveryQuerySchema>;
 
+/**
+ * `POST /v1/webhooks/:id/deliveries/redeliver`: dead deliveries sent again from the start of their
+ * retry schedule, once the receiver is back (after an outage past the last retry). All of the
+ * subscription's dead ones, or those listed, or those created since a moment.
+ */
+export const RedeliverRequestSchema = z
+  .object({
+    deliveryIds: z.array(IdSchema).min(1).max(1000).optional(),
+    since: z.iso.datetime().optional(),
+  })
+  .strict();
+export type RedeliverRequest = z.infer<typeof RedeliverRequestSchema>;
+export const RedeliverResultSchema = z.object({ requeued: z.number().int() });
+export type RedeliverResult = z.infer<typeof RedeliverResultSchema>;
+
 /** The signed body: `webhook-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. */
 export const WebhookEnvelopeSchema = z.object({
   id: IdSchema,

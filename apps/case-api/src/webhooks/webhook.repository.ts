@@ -5,6 +5,7 @@ import {
   type DeliveryQuery,
   type DeliveryView,
   type Page,
+  type RedeliverRequest,
   type TenantId,
   type WebhookEvent,
   type WebhookView,
@@ -45,6 +46,21 @@ export class WebhookRepository {
   async get(tenant: TenantId, id: string): Promise<WebhookView | undefined> {
     const row = await this.prisma.webhookSubscription.findFirst({ where: { id, organizationId: tenant } });
     return row ? toView(row) : undefined;
+  }
+
+  /** Dead deliveries back to pending, attempts from zero: the dispatcher sends them on its next round. */
+  async redeliver(tenant: TenantId, subscriptionId: string, req: RedeliverRequest): Promise<number> {
+    const { count } = await this.prisma.webhookDelivery.updateMany({
+      where: {
+        organizationId: tenant,
+        subscriptionId,
+        status: 'dead',
+        ...(req.deliveryIds ? { id: { in: req.deliveryIds } } : {}),
+        ...(req.since ? { createdAt: { gte: new Date(req.since) } } : {}),
+      },
+      data: { status: 'pending', attempts: 0, nextAttemptAt: new Date() },
+    });
+    return count;
   }
 
   /** Deactivates (the delivery log keeps pointing at it); pending deliveries are dead-lettered. */

@@ -1,17 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   CreateWebhookRequestSchema,
   DeliveryQuerySchema,
   IdSchema,
+  RedeliverRequestSchema,
   type CreateWebhookRequest,
   type DeliveryQuery,
   type DeliveryView,
   type Page,
+  type RedeliverRequest,
+  type RedeliverResult,
   type TenantAccess,
   type WebhookView,
   type WebhookWithSecret,
 } from '@dg/contracts';
-import { Access, notFound, RequireScope, ZodPipe } from '@dg/http';
+import { Access, ApiError, notFound, RequireScope, ZodPipe } from '@dg/http';
 import { ShownOnce } from '../common/shown-once';
 import { WebhookRepository } from './webhook.repository';
 
@@ -70,5 +73,21 @@ export class WebhooksController {
   ): Promise<Page<DeliveryView>> {
     if (!(await this.webhooks.get(access.tenant, id))) throw notFound('webhook', id);
     return this.webhooks.deliveries(access.tenant, id, q);
+  }
+
+  /** Dead deliveries sent again (all, listed, or since a moment), once the receiver is back. */
+  @Post(':id/deliveries/redeliver')
+  @HttpCode(202)
+  async redeliver(
+    @Access() access: TenantAccess,
+    @Param('id', webhookId) id: string,
+    @Body(new ZodPipe(RedeliverRequestSchema)) body: RedeliverRequest,
+  ): Promise<RedeliverResult> {
+    const hook = await this.webhooks.get(access.tenant, id);
+    if (!hook) throw notFound('webhook', id);
+    if (!hook.active) {
+      throw new ApiError(HttpStatus.CONFLICT, 'webhook_inactive', `webhook ${id} is deleted: nothing is sent to it`);
+    }
+    return { requeued: await this.webhooks.redeliver(access.tenant, id, body) };
   }
 }
