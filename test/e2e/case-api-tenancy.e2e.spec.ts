@@ -121,6 +121,7 @@ describe('case-api: another tenant’s data is a 404, on every endpoint and verb
     ['DELETE', '/v1/webhooks/{id}'],
     ['POST', '/v1/webhooks/{id}/rotate-secret'],
     ['GET', '/v1/webhooks/{id}/deliveries'],
+    ['POST', '/v1/webhooks/{id}/deliveries/redeliver', {}],
     ['DELETE', '/v1/api-keys/{id}'],
     ['GET', '/v1/admin/dead-letters/{id}'],
     ['POST', '/v1/admin/dead-letters/{id}/retry'],
