@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { k8sTools, parseObjects, renderChart, run, validateObjects, type K8sObject, type K8sTools } from './k8s-tools';
 import {
   BASE_NAMESPACE,
@@ -32,6 +33,14 @@ it('the committed manifests are what npm run k8s:render writes now', async () =>
     expect([rel, readFileSync(join(K8S_DIR, rel), 'utf8')]).toEqual([rel, content]);
   }
 }, 30_000);
+
+it('reads the same as YAML 1.1 (kubectl, Argo CD): no bare off, on, yes or no where a string is meant', () => {
+  for (const rel of generatedOnDisk()) {
+    const text = readFileSync(join(K8S_DIR, rel), 'utf8');
+    const as = (version: '1.1' | '1.2') => parseAllDocuments(text, { version }).map((d) => d.toJS());
+    expect([rel, as('1.1')]).toEqual([rel, as('1.2')]);
+  }
+});
 
 describe.each([
   { name: 'base', dir: 'base', namespace: BASE_NAMESPACE, valuesFiles: [] as string[] },

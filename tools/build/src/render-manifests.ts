@@ -101,7 +101,9 @@ function target(o: K8sObject): Record<string, string> {
 }
 
 function yamlFile(data: unknown): string {
-  return HEADER + stringify(data, { lineWidth: 0 });
+  // YAML 1.1 quoting: kubectl and Argo CD read manifests as YAML 1.1, where a bare off, on, yes or no
+  // is a boolean (an annotation value must be a string).
+  return HEADER + stringify(data, { lineWidth: 0, version: '1.1' });
 }
 
 /**
