@@ -147,6 +147,23 @@ describe('case-api: keys, errors, idempotency, pagination, rate limits, docs, au
     }
   });
 
+  it("never replays one clinic's stored answer to another clinic's key reusing its Idempotency-Key", async () => {
+    const clinic = async (name: string) => (await admin('POST', '/v1/clinics', { name })).body.id as string;
+    const [north, south] = [await clinic(`Nord ${Date.now()}`), await clinic(`Sued ${Date.now()}`)];
+    const [a, b] = [
+      client(api.url, await keyFor(api.prisma, org, ['read', 'write'], north)),
+      client(api.url, await keyFor(api.prisma, org, ['read', 'write'], south)),
+    ];
+    const idem = { 'idempotency-key': `clinics-${Date.now()}` };
+    const body = { patient: { externalId: 'IDEM-CLINIC' } };
+    const made = await a('POST', '/v1/cases', body, idem);
+    expect(made.status).toBe(201);
+    expect((await a('POST', '/v1/cases', body, idem)).headers.get('idempotent-replayed')).toBe('true');
+    const reused = await b('POST', '/v1/cases', body, idem);
+    expect(reused).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+    expect(JSON.stringify(reused.body)).not.toContain(made.body.id);
+  });
+
   it('keeps no secret shown once for a replay: a retried key or webhook creation is a 409 naming it', async () => {
     const idem = (name: string) => ({ 'idempotency-key': `${name}-${Date.now()}` });
     const [keyIdem, hookIdem, rotateIdem] = [idem('key'), idem('hook'), idem('rotate')];

@@ -352,6 +352,10 @@ describe('case-api: results, review, follow-ups, FHIR', () => {
     const elsewhere = (await admin('POST', '/v1/clinics', { name: 'Praxis West' })).body.id as string;
     const west = client(api.url, await keyFor(api.prisma, org, ['read'], elsewhere));
     expect((await list('status=completed', west)).items).toEqual([]);
+    expect((await clinician('GET', `/v1/assessments?clinicId=${elsewhere}`)).body.items).toEqual([]);
+    const unknown = await clinician('GET', '/v1/assessments?clinicId=00000000-0000-4000-8000-000000000000');
+    expect(unknown.status).toBe(404);
+    expect((await west('GET', `/v1/assessments?clinicId=${org.clinicId}`)).status).toBe(404);
     expect((await clinician('GET', '/v1/assessments?reviewState=pending')).status).toBe(400);
   });
 });

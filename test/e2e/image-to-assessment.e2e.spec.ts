@@ -287,7 +287,20 @@ describe('image to stored assessment, through all three services', () => {
     // Sent again (a client's retry: known bytes, 200), and with one task named: nothing twice.
     expect((await upload(bytes, { caseId, analyze: 'default' })).status).toBe(200);
     expect((await upload(bytes, { caseId, analyze: 'radiographic-report' })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Counted once case-api has handled the second request (its own intake job).
+    const intake = new Queue('intake', {
+      connection: redisOptions(env.REDIS_URL) as never,
+      prefix: platform.env.QUEUE_PREFIX,
+    });
+    try {
+      const which = createHash('sha256').update('radiographic-report').digest('hex').slice(0, 16);
+      const jobId = `${up.body.id}.${caseId}.upload.${which}`;
+      await waitFor('the second request handled', async () =>
+        (await intake.getJob(jobId))?.finishedOn ? true : undefined,
+      );
+    } finally {
+      await intake.close();
+    }
     expect(await prisma.assessment.count({ where: { imageId: up.body.id } })).toBe(3);
     // An unknown task, or one that takes no panoramic, is refused before anything is stored.
     const before = await prisma.image.count({ where: { caseId } });

@@ -74,6 +74,25 @@ describe('ingestion with a clinic-restricted API key', () => {
     expect(JSON.stringify(twin.body)).not.toContain(theirs);
   });
 
+  it("never replays one clinic's stored answer to another clinic's key reusing its Idempotency-Key", async () => {
+    const south = await prisma.case.findUniqueOrThrow({ where: { id: theirs } });
+    const southKey = await issueApiKey(prisma, org.id, {
+      name: 'sued',
+      scopes: ['read', 'write'],
+      clinicId: south.clinicId,
+    });
+    const idem = { 'idempotency-key': `shared-${Date.now()}` };
+    const bytes = await smallPng(505);
+    const first = await uploadImage(h, org.slug, bytes, { caseId: mine }, { ...clinicKey, ...idem });
+    expect(first.status).toBe(201);
+    const replay = await uploadImage(h, org.slug, bytes, { caseId: mine }, { ...clinicKey, ...idem });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const other = { authorization: `Bearer ${southKey.key}`, ...idem };
+    const reused = await uploadImage(h, org.slug, bytes, { caseId: mine }, other);
+    expect(reused).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+    expect(JSON.stringify(reused.body)).not.toContain(first.body.id);
+  });
+
   it("starts and completes direct uploads for its clinic's cases only", async () => {
     const json = (body: unknown, path: string, headers: Record<string, string> = clinicKey) =>
       call(`${h.url}${path}`, {

@@ -130,6 +130,12 @@ describe('presigned direct uploads', () => {
       ]);
       // Not a task: refused when the session is created.
       expect((await json(a.slug, '/v1/uploads', { ...body, analyze: ['bleaching'] })).status).toBe(400);
+      // A modality given up front: a task that cannot take it is refused before the PUT.
+      const photoTask = { ...body, modality: 'panoramic', analyze: ['clinical-photo-analysis'] };
+      expect(await json(a.slug, '/v1/uploads', photoTask)).toMatchObject({
+        status: 422,
+        body: { code: 'task_input_mismatch' },
+      });
     } finally {
       await intake.close();
     }

@@ -132,7 +132,8 @@ const HttpApiEnvShape = {
    * How long an Idempotency-Key is remembered: its answer replayed, or (after a crash mid-request)
    * the key held. Older records are deleted hourly. A retry later than this runs anew.
    */
-  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().positive().default(24),
+  // At least an hour: a record younger than its request (a long upload) must never be pruned.
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1).default(24),
 };
 
 export const CaseApiEnvSchema = BaseEnvSchema.extend({

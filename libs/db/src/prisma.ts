@@ -64,3 +64,22 @@ export function createPrismaClient(database: string | PgPool, poolMax = 10): Pri
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === 'P2002';
 }
+
+/**
+ * Runs `fn` while holding a PostgreSQL advisory lock on `key` (hashed to the lock's bigint), so one
+ * process at a time, across every replica, does a read-then-write that a unique index cannot guard.
+ * The lock lives on a connection of its own, released (with the lock) when `fn` settles.
+ */
+export async function withAdvisoryLock<T>(pool: PgPool, key: string, fn: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+    try {
+      return await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+    }
+  } finally {
+    client.release();
+  }
+}

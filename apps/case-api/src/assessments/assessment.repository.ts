@@ -81,8 +81,8 @@ export class AssessmentRepository {
     const dir = q.sort === 'createdAt' ? 'asc' : 'desc';
     const rows = await this.prisma.assessment.findMany({
       where: {
-        ...underCase(access),
-        ...(q.clinicId !== undefined ? { case: { clinicId: clinic } } : {}),
+        // AND, not a spread: underCase may hold a `case` filter of its own (a restricted key).
+        AND: [underCase(access), q.clinicId !== undefined ? { case: { clinicId: clinic } } : {}],
         ...(q.status ? { status: q.status } : {}),
         ...(q.reviewState ? { reviewState: q.reviewState } : {}),
         ...(q.task ? { task: q.task } : {}),

@@ -21,6 +21,7 @@ import {
 } from '@dg/contracts';
 import { Access, notFound, RequireScope, ZodPipe } from '@dg/http';
 import type { FastifyReply } from 'fastify';
+import { ClinicRepository } from '../auth/clinic.repository';
 import { etagOf } from '../common/etag';
 import { AddFindingService } from '../reviews/add-finding.service';
 import { ReviewRepository } from '../reviews/review.repository';
@@ -41,6 +42,7 @@ export class AssessmentsController {
     private readonly submitReview: SubmitReviewService,
     private readonly signer: SignAssessmentService,
     private readonly addFindings: AddFindingService,
+    private readonly clinics: ClinicRepository,
   ) {}
 
   /** 201 with the queued assessment; poll GET /v1/assessments/:id for the result. */
@@ -68,10 +70,14 @@ export class AssessmentsController {
   /** `?status=completed&reviewState=draft`: the review queue, longest waiting first. */
   @Get('assessments')
   @RequireScope('read')
-  list(
+  async list(
     @Access() access: TenantAccess,
     @Query(new ZodPipe(AssessmentListQuerySchema, 'query')) q: AssessmentListQuery,
   ): Promise<Page<AssessmentView>> {
+    // As on /v1/follow-ups: a clinic the key cannot see is not found.
+    if (q.clinicId && q.clinicId !== 'none' && !(await this.clinics.visible(access, q.clinicId))) {
+      throw notFound('clinic', q.clinicId);
+    }
     return this.assessments.list(access, q);
   }
 

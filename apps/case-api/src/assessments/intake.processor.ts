@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { defaultTasks, taskInputProblem, type ImageIngested } from '@dg/contracts';
+import { withAdvisoryLock, type PgPool } from '@dg/db';
 import { JobConsumer, type QueueConnection } from '@dg/queue';
-import { QUEUE_CONNECTION } from '../infrastructure/tokens';
+import { PG_POOL, QUEUE_CONNECTION } from '../infrastructure/tokens';
 import { AssessmentRepository } from './assessment.repository';
 import { RequestAssessmentService } from './request-assessment.service';
 
@@ -18,6 +19,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @Inject(QUEUE_CONNECTION) private readonly conn: QueueConnection,
+    @Inject(PG_POOL) private readonly pool: PgPool,
     private readonly assessments: AssessmentRepository,
     private readonly requests: RequestAssessmentService,
   ) {}
@@ -43,15 +45,21 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     // An explicit task that does not fit this image is skipped, not failed: the rest of the
     // archive's images may fit it.
     const fitting = wanted.filter((task) => !taskInputProblem(task, { modality: image.modality }));
-    const done = await this.assessments.tasksOf(p.tenantId, p.imageId, p.lane);
-    for (const task of fitting.filter((t) => !done.has(t))) {
-      await this.requests.request({ tenant: p.tenantId, clinicId: null }, image.caseId, {
-        task,
-        imageId: image.id,
-        lane: p.lane,
-        urgency: 'routine',
-      });
-    }
+    // Two events for one image (two uploads asking for different tasks, on two replicas) must not
+    // both find a task missing and both request it: the check and the requests run under a lock.
+    await withAdvisoryLock(this.pool, `intake:${p.imageId}:${p.lane}`, async () => {
+      const done = await this.assessments.tasksOf(p.tenantId, p.imageId, p.lane);
+      for (const task of fitting.filter((t) => !done.has(t))) {
+        // Under the case the event names: an upload's (the image may be filed under an earlier case
+        // of the same patient, which case-api accepts), or the import's.
+        await this.requests.request({ tenant: p.tenantId, clinicId: null }, p.caseId, {
+          task,
+          imageId: image.id,
+          lane: p.lane,
+          urgency: 'routine',
+        });
+      }
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -28,8 +28,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_idempotency_key', 'Idempotency-Key: 1-255 visible ASCII');
     }
     const tenant = req.principal.tenant;
+    // Keys are per organization; a clinic-restricted key's requests also carry its clinic, so another
+    // clinic's key reusing the key gets a 422, never the first clinic's stored answer.
+    const clinic = req.principal.clinicId ? `\nclinic:${req.principal.clinicId}` : '';
     const hash = createHash('sha256')
-      .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
+      .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}${clinic}`)
       .digest('hex');
     const status =
       (Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) as number | undefined) ?? HttpStatus.CREATED;

@@ -14,7 +14,12 @@ export interface Outcome<T> {
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** SHA-256 over a canonical JSON of the request's meaningful parts (top-level keys sorted). */
-export function requestHash(parts: Record<string, unknown>): string {
+/**
+ * A request's identity for its Idempotency-Key. With `clinicId` (a clinic-restricted key) the clinic
+ * is part of it, so another clinic's key reusing the key gets a 422, never the stored answer.
+ */
+export function requestHash(parts: Record<string, unknown>, clinicId: string | null = null): string {
+  if (clinicId) parts = { ...parts, clinic: clinicId };
   const canonical = JSON.stringify(Object.fromEntries(Object.entries(parts).sort(([a], [b]) => a.localeCompare(b))));
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -30,15 +30,16 @@ export class AnalysisRequests {
 
   constructor(@Inject(INTAKE_PRODUCER) private readonly intake: JobProducer<'intake'>) {}
 
-  async request(tenant: TenantId, image: ImageView, analyze: Analyze | undefined): Promise<void> {
+  /** `caseId`: the case the upload named (the image may be filed under an earlier case of the patient). */
+  async request(tenant: TenantId, caseId: string, image: ImageView, analyze: Analyze | undefined): Promise<void> {
     if (!analyze) return;
     const tasks = analyze === 'default' ? [] : [...new Set(analyze)];
     const which = createHash('sha256').update(tasks.join(',')).digest('hex').slice(0, 16);
     try {
       await this.intake.add(
         'image.ingested',
-        { tenantId: tenant, imageId: image.id, caseId: image.caseId, tasks, lane: 'interactive' },
-        { jobId: `${image.id}.upload.${which}` },
+        { tenantId: tenant, imageId: image.id, caseId, tasks, lane: 'interactive' },
+        { jobId: `${image.id}.${caseId}.upload.${which}` },
       );
     } catch (error) {
       this.logger.error({ err: (error as Error).message, imageId: image.id }, 'analysis request not queued');

@@ -50,10 +50,10 @@ export class ImagesController {
       const fields = new ZodPipe(UploadImageFieldsSchema, 'upload fields').transform(upload.fields);
       const file = upload.file;
       if (!file) throw new ApiError(HttpStatus.BAD_REQUEST, 'file_required', 'the "file" part is missing');
-      const hash = requestHash({ ...fields, file: file.sha256 });
+      const hash = requestHash({ ...fields, file: file.sha256 }, access.clinicId);
       const out = await this.idempotency.run(access.tenant, 'POST /v1/images', key, hash, async () => {
         const r = await this.ingest.ingest(access, fields, file);
-        await this.analysis.request(access.tenant, r.image, fields.analyze);
+        await this.analysis.request(access.tenant, fields.caseId, r.image, fields.analyze);
         return { status: r.status, body: r.image };
       });
       reply.status(out.status);

@@ -4,7 +4,7 @@ import type { CreateUpload, TenantAccess, UploadSessionView } from '@dg/contract
 import type { IngestionConfig } from '@dg/config';
 import { ApiError, notFound } from '@dg/http';
 import { PresignUnsupportedError, type ObjectStore } from '@dg/storage';
-import { AnalysisRequests } from '../images/analysis-requests';
+import { AnalysisRequests, checkAnalyze } from '../images/analysis-requests';
 import { ImageRepository, toView } from '../images/image.repository';
 import { IngestImageService, type IngestResult } from '../images/ingest-image.service';
 import { SpoolLimitError } from '../images/spooled-file';
@@ -40,6 +40,8 @@ export class DirectUploadService {
       );
     }
     if (!(await this.images.caseExists(access, req.caseId))) throw notFound('case', req.caseId);
+    // With the modality given, a task that cannot take it is refused now, not after the PUT.
+    if (req.modality) checkAnalyze(req.analyze, req.modality);
     const id = randomUUID();
     const objectKey = objectKeys.incoming(tenant, id);
     let uploadUrl: string;
@@ -94,7 +96,7 @@ export class DirectUploadService {
     try {
       const result = await this.ingest.ingest(access, session, file);
       // Before the session is marked done: a failure here leaves it to a retry of /complete.
-      await this.analysis.request(tenant, result.image, session.analyze);
+      await this.analysis.request(tenant, session.caseId, result.image, session.analyze);
       await this.sessions.complete(tenant, id, result.image.id);
       await this.store.delete(session.objectKey);
       return result;

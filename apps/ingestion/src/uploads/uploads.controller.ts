@@ -29,10 +29,16 @@ export class UploadsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UploadSessionView> {
     const key = this.idempotency.parseKey(rawKey);
-    const out = await this.idempotency.run(access.tenant, 'POST /v1/uploads', key, requestHash(body), async () => ({
-      status: 201,
-      body: await this.uploads.create(access, body),
-    }));
+    const out = await this.idempotency.run(
+      access.tenant,
+      'POST /v1/uploads',
+      key,
+      requestHash(body, access.clinicId),
+      async () => ({
+        status: 201,
+        body: await this.uploads.create(access, body),
+      }),
+    );
     reply.status(out.status);
     if (out.replayed) reply.header('idempotent-replayed', 'true');
     return out.body;
@@ -52,7 +58,7 @@ export class UploadsController {
       access.tenant,
       'POST /v1/uploads/:id/complete',
       key,
-      requestHash({ id }),
+      requestHash({ id }, access.clinicId),
       async () => {
         const r = await this.uploads.complete(access, id);
         return { status: r.status, body: r.image };
