@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { CaseApiConfig } from '@dg/config';
 import { PgAuditWriter, type PgPool, type PrismaClient } from '@dg/db';
-import { ApiKeyGuard, AUDIT_SINK, AuditInterceptor, RetentionTask } from '@dg/http';
+import { ApiKeyGuard, AUDIT_SINK, AuditInterceptor, retentionTaskFor } from '@dg/http';
 import { METRICS_REGISTRY, ObservabilityModule } from '@dg/observability';
 import { LANE_BACKLOG, ScaleController, type InferenceLanes, type LaneBacklog } from '@dg/queue';
 import type { Registry } from 'prom-client';
@@ -102,16 +102,7 @@ export class CaseApiModule {
         AuditRepository,
         { provide: AUDIT_SINK, inject: [PG_POOL], useFactory: (pool: PgPool) => new PgAuditWriter(pool) },
         IdempotencyRepository,
-        {
-          provide: RetentionTask,
-          inject: [IdempotencyRepository],
-          useFactory: (records: IdempotencyRepository) =>
-            new RetentionTask(
-              'idempotency records',
-              (before) => records.prune(before),
-              config.IDEMPOTENCY_RETENTION_HOURS,
-            ),
-        },
+        retentionTaskFor('idempotency records', IdempotencyRepository, config.IDEMPOTENCY_RETENTION_HOURS),
         RequestAssessmentService,
         SubmitReviewService,
         SignAssessmentService,

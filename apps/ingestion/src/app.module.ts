@@ -1,5 +1,5 @@
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { ApiKeyGuard, AuditInterceptor, RetentionTask } from '@dg/http';
+import { ApiKeyGuard, AuditInterceptor, retentionTaskFor } from '@dg/http';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { IngestionConfig } from '@dg/config';
 import type { PrismaClient } from '@dg/db';
@@ -64,16 +64,7 @@ export class IngestionModule {
         UploadSpool,
         IdempotencyRepository,
         IdempotencyService,
-        {
-          provide: RetentionTask,
-          inject: [IdempotencyRepository],
-          useFactory: (records: IdempotencyRepository) =>
-            new RetentionTask(
-              'idempotency records',
-              (before) => records.prune(before),
-              config.IDEMPOTENCY_RETENTION_HOURS,
-            ),
-        },
+        retentionTaskFor('idempotency records', IdempotencyRepository, config.IDEMPOTENCY_RETENTION_HOURS),
         UploadSessionRepository,
         DirectUploadService,
         ObjectReferencesRepository,

@@ -1,4 +1,10 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Logger,
+  type FactoryProvider,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Type,
+} from '@nestjs/common';
 import { Periodic } from './periodic';
 
 const HOUR = 3600_000;
@@ -41,4 +47,18 @@ export class RetentionTask implements OnApplicationBootstrap, OnApplicationShutd
   onApplicationShutdown(): Promise<void> {
     return this.periodic.stop();
   }
+}
+
+/** The provider of an app's RetentionTask over a repository that can `prune(before)`. */
+export function retentionTaskFor(
+  what: string,
+  repository: Type<{ prune(before: Date): Promise<number> }>,
+  retentionHours: number,
+): FactoryProvider<RetentionTask> {
+  return {
+    provide: RetentionTask,
+    inject: [repository],
+    useFactory: (records: { prune(before: Date): Promise<number> }) =>
+      new RetentionTask(what, (before) => records.prune(before), retentionHours),
+  };
 }
