@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LANE_QUEUES } from '@dg/contracts';
 import type { CaseApiConfig } from '@dg/config';
+import { Periodic } from '@dg/http';
 import { METRICS_REGISTRY } from '@dg/observability';
 import { DeadLetterQueue, InferenceLanes, JobProducer, type QueueConnection } from '@dg/queue';
 import { Counter, type Registry } from 'prom-client';
@@ -24,8 +25,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(JobReconciler.name);
   private readonly results: JobProducer<'results'>;
   private readonly resent: Counter<'lane'>;
-  private timer?: NodeJS.Timeout;
-  private round?: Promise<void>;
+  private readonly rounds: Periodic;
   private cursor?: OutboxCursor;
 
   constructor(
@@ -43,19 +43,20 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
       labelNames: ['lane'],
       registers: [registry],
     });
+    this.rounds = new Periodic(
+      () => this.reconcile(),
+      config.JOB_RECONCILE_INTERVAL_MS,
+      (error) => this.logger.warn({ err: (error as Error).message }, 'job reconciliation round failed'),
+    );
   }
 
   onApplicationBootstrap(): void {
-    const every = this.config.JOB_RECONCILE_INTERVAL_MS;
-    if (every > 0) this.timer = setInterval(() => void this.runOnce(), every);
+    this.rounds.start();
   }
 
   /** One round, unless one is still running. Resolves when it is done; never rejects. */
   runOnce(): Promise<void> {
-    this.round ??= this.reconcile()
-      .catch((error: Error) => this.logger.warn({ err: error.message }, 'job reconciliation round failed'))
-      .finally(() => (this.round = undefined));
-    return this.round;
+    return this.rounds.runOnce();
   }
 
   private async reconcile(): Promise<void> {
@@ -86,8 +87,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.round;
+    await this.rounds.stop();
     await this.results.close();
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { IngestionConfig } from '@dg/config';
+import { Periodic } from '@dg/http';
 import type { ListedObject, ObjectStore } from '@dg/storage';
 import { CONFIG, OBJECT_STORE } from '../infrastructure/tokens';
 import { OWNED_PREFIXES } from '../shared/object-keys';
@@ -19,28 +20,26 @@ const BATCH = 200;
 @Injectable()
 export class OrphanSweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OrphanSweeperService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly rounds: Periodic;
 
   constructor(
     private readonly refs: ObjectReferencesRepository,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(CONFIG) private readonly config: IngestionConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.SWEEP_INTERVAL_MS === 0) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .catch((err: unknown) => this.logger.error({ err }, 'orphan sweep failed'))
-        .finally(() => (this.running = undefined));
-    }, this.config.SWEEP_INTERVAL_MS);
-    this.timer.unref();
+  ) {
+    this.rounds = new Periodic(
+      () => this.sweep(),
+      config.SWEEP_INTERVAL_MS,
+      (err) => this.logger.error({ err }, 'orphan sweep failed'),
+    );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.rounds.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** One pass; returns the keys it deleted. */
